@@ -1,0 +1,67 @@
+"""Durable Agents Workshop kit: what the lesson notebooks import.
+
+Temporal (embedded dev server or your cluster), workers in the kernel and in killable
+processes, and declared crash points. Notebooks import from here, never from private modules.
+"""
+
+from ._crash import (
+    KillPoint,
+    kill_after_activities,
+    kill_mid_activity,
+    kill_when_activity_starts,
+)
+from ._errors import (
+    PortInUse,
+    TemporalBinaryMissing,
+    TemporalUnreachable,
+    WorkerStartError,
+    WorkshopError,
+)
+from ._notebook import apply_nest_asyncio, in_kernel, register_magics, write_module
+from ._script import run_script
+from ._settings import Settings, settings
+from ._temporal import ServerInfo, connect, ensure_server, stop_server, ui_url
+from ._workers import (
+    KernelWorker,
+    WorkerProcess,
+    WorkerTuning,
+    build_worker,
+    running_workers,
+    start_worker,
+    stop_all_workers,
+)
+
+__all__ = [
+    "KernelWorker",
+    "KillPoint",
+    "PortInUse",
+    "ServerInfo",
+    "Settings",
+    "TemporalBinaryMissing",
+    "TemporalUnreachable",
+    "WorkerProcess",
+    "WorkerStartError",
+    "WorkerTuning",
+    "WorkshopError",
+    "apply_nest_asyncio",
+    "build_worker",
+    "connect",
+    "ensure_server",
+    "in_kernel",
+    "kill_after_activities",
+    "kill_mid_activity",
+    "kill_when_activity_starts",
+    "register_magics",
+    "run_script",
+    "running_workers",
+    "settings",
+    "start_worker",
+    "stop_all_workers",
+    "stop_server",
+    "ui_url",
+    "write_module",
+]
+
+if in_kernel():
+    apply_nest_asyncio()
+    register_magics()
