@@ -1,16 +1,13 @@
 """Shared fixtures: one embedded Temporal dev server per test session, in a temp state dir.
 
-The environment is set before anything starts, so worker processes, notebook kernels and
-kit services started by tests inherit the same isolated state folder and ports, and never
-touch a learner's `.workshop/` or a server on the default ports.
+The root conftest.py sets the isolated environment; these fixtures hand out its pieces.
 """
 
 from __future__ import annotations
 
-import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -27,23 +24,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session", autouse=True)
-def kit_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """Isolated kit settings for the whole session (state dir, ports, offline mode)."""
-    state = tmp_path_factory.mktemp("workshop-state")
-    saved = dict(os.environ)
-    os.environ["WORKSHOP_STATE_DIR"] = str(state)
-    os.environ["WORKSHOP_TEMPORAL_PORT"] = str(free_port())
-    os.environ["WORKSHOP_TEMPORAL_UI_PORT"] = str(free_port())
-    for name in ("TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_API_KEY", "OPENAI_API_KEY",
-                 "OPENAI_BASE_URL", "WORKSHOP_MODEL"):
-        os.environ.pop(name, None)
-    os.environ["OPENAI_AGENTS_DISABLE_TRACING"] = "1"
-    cfg = workshop.settings()
-    yield cfg
-    workshop.stop_server(cfg)
-    os.environ.clear()
-    os.environ.update(saved)
+@pytest.fixture(scope="session")
+def kit_env() -> Settings:
+    """The session's kit settings (isolated state dir and ports, set by the root conftest)."""
+    return workshop.settings()
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from ._errors import (
 )
 from ._notebook import apply_nest_asyncio, in_kernel, register_magics, write_module
 from ._script import run_script
+from ._shutdown import shutdown_all
 from ._settings import Settings, settings
 from ._temporal import ServerInfo, connect, ensure_server, stop_server, ui_url
 from ._workers import (
@@ -55,6 +56,7 @@ __all__ = [
     "run_script",
     "running_workers",
     "settings",
+    "shutdown_all",
     "start_worker",
     "stop_all_workers",
     "stop_server",
