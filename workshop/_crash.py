@@ -113,9 +113,7 @@ class CrashInterceptor(Interceptor):
         self.completed = 0
         self.armed: asyncio.Event | None = None
 
-    def intercept_activity(
-        self, next: ActivityInboundInterceptor
-    ) -> ActivityInboundInterceptor:
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
         return _CrashActivityInbound(next, self)
 
     async def _kill_once_recorded(self, info: activity.Info) -> None:

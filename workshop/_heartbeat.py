@@ -24,9 +24,7 @@ from temporalio.worker import (
 class AutoHeartbeatInterceptor(Interceptor):
     """Beat for every async activity that has a heartbeat timeout, at a third of it."""
 
-    def intercept_activity(
-        self, next: ActivityInboundInterceptor
-    ) -> ActivityInboundInterceptor:
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
         return _AutoHeartbeatInbound(next)
 
 

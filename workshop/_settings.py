@@ -6,7 +6,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+# os.path, not Path.resolve: workflow modules import the kit inside Temporal's sandbox,
+# which forbids Path.resolve at import time.
+REPO_ROOT = Path(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _env_int(name: str, default: int) -> int:
@@ -30,9 +32,7 @@ class Settings:
     )
     """Project-local folder for the dev server's db, logs and service state files."""
 
-    temporal_port: int = field(
-        default_factory=lambda: _env_int("WORKSHOP_TEMPORAL_PORT", 7233)
-    )
+    temporal_port: int = field(default_factory=lambda: _env_int("WORKSHOP_TEMPORAL_PORT", 7233))
     """gRPC port of the embedded dev server (loopback only)."""
 
     temporal_ui_port: int = field(

@@ -107,9 +107,7 @@ async def _healthy(target: str, timeout: float = 2.0) -> bool:
     """True when a Temporal frontend answers a health check at target."""
     try:
         client = await asyncio.wait_for(Client.connect(target), timeout)
-        return bool(
-            await asyncio.wait_for(client.service_client.check_health(), timeout)
-        )
+        return bool(await asyncio.wait_for(client.service_client.check_health(), timeout))
     except Exception:
         return False
 
@@ -259,14 +257,15 @@ async def connect(cfg: Settings | None = None, **connect_kwargs: Any) -> Client:
         connect_kwargs: passed to `Client.connect` (for example `plugins=[...]`).
     """
     cfg = cfg or settings()
+    config: dict[str, Any]
     if cfg.remote:
-        config = ClientConfig.load_client_connect_config()
-        config.update(connect_kwargs)  # type: ignore[typeddict-item]
+        config = dict(ClientConfig.load_client_connect_config())
         target = str(config.get("target_host"))
     else:
         info = await ensure_server(cfg)
-        config = {"target_host": info.target, "namespace": "default", **connect_kwargs}
+        config = {"target_host": info.target, "namespace": "default"}
         target = info.target
+    config.update(connect_kwargs)
     key = (
         id(asyncio.get_running_loop()),
         target,
@@ -276,7 +275,7 @@ async def connect(cfg: Settings | None = None, **connect_kwargs: Any) -> Client:
     if key in _clients:
         return _clients[key]
     try:
-        client = await asyncio.wait_for(Client.connect(**config), 10.0)  # type: ignore[arg-type]
+        client = await asyncio.wait_for(Client.connect(**config), 10.0)
     except Exception as exc:
         where = "TEMPORAL_ADDRESS" if cfg.remote else "the embedded server"
         raise TemporalUnreachable(

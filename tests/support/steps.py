@@ -41,3 +41,11 @@ class StepsWorkflow:
                 retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=100)),
             )
         return value
+
+
+def expected_result(seed: int) -> int:
+    """What `StepsWorkflow` returns for `seed` when nothing goes wrong."""
+    value = seed
+    for index in range(1, STEPS + 1):
+        value = value * 3 + index
+    return value

@@ -1,0 +1,22 @@
+"""A standalone script using the kit: connect, run a workflow on an in-process worker, exit."""
+
+import uuid
+
+import workshop
+from tests.support.steps import StepsWorkflow, expected_result, step
+
+
+async def main() -> None:
+    client = await workshop.connect()
+    async with workshop.build_worker(
+        client, "exit-script", workflows=[StepsWorkflow], activities=[step]
+    ):
+        result = await client.execute_workflow(
+            StepsWorkflow.run, 1, id=f"exit-{uuid.uuid4()}", task_queue="exit-script"
+        )
+    assert result == expected_result(1)
+    print("ok", result)
+
+
+if __name__ == "__main__":
+    workshop.run_script(main())
