@@ -15,10 +15,13 @@ def on_shutdown(stopper: Callable[[], object]) -> None:
 
 
 def shutdown_all() -> None:
-    """Stop the kit's background services started from this state folder, then the dev server.
+    """Stop worker processes and background services of this state folder, then the dev server.
 
     Workflows and their histories stay in the db file; the next `connect()` starts afresh.
     """
+    from ._workers import stop_worker_processes
+
+    stop_worker_processes()
     for stopper in reversed(_stoppers):
         try:
             stopper()

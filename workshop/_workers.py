@@ -177,6 +177,25 @@ def running_workers() -> list[KernelWorker]:
     return list(_kernel_workers.values())
 
 
+def stop_worker_processes(cfg: Settings | None = None) -> int:
+    """SIGKILL every worker process started from this state folder; returns how many.
+
+    Works from their pid files, so it also finds processes left by a restarted kernel.
+    """
+    cfg = cfg or settings()
+    stopped = 0
+    for pid_file in cfg.state_dir.glob("worker-*.pid"):
+        try:
+            pid = int(json.loads(pid_file.read_text())["pid"])
+            if b"workshop.worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                os.kill(pid, signal.SIGKILL)
+                stopped += 1
+        except (OSError, ValueError, KeyError):
+            pass
+        pid_file.unlink(missing_ok=True)
+    return stopped
+
+
 @dataclass
 class WorkerProcess:
     """A worker in its own process: start it, SIGKILL it, restart it.
