@@ -4,6 +4,7 @@ Temporal (embedded dev server or your cluster), workers in the kernel and in kil
 processes, and declared crash points. Notebooks import from here, never from private modules.
 """
 
+from ._cells import MissingSetup, install_name_error_hint, require, unique_id
 from ._crash import (
     KillPoint,
     kill_after_activities,
@@ -17,6 +18,7 @@ from ._errors import (
     WorkerStartError,
     WorkshopError,
 )
+from ._exercises import Checks, ExerciseIncomplete
 from ._notebook import apply_nest_asyncio, in_kernel, register_magics, write_module
 from ._script import run_script
 from ._shutdown import shutdown_all
@@ -33,8 +35,11 @@ from ._workers import (
 )
 
 __all__ = [
+    "Checks",
+    "ExerciseIncomplete",
     "KernelWorker",
     "KillPoint",
+    "MissingSetup",
     "PortInUse",
     "ServerInfo",
     "Settings",
@@ -53,6 +58,7 @@ __all__ = [
     "kill_mid_activity",
     "kill_when_activity_starts",
     "register_magics",
+    "require",
     "run_script",
     "running_workers",
     "settings",
@@ -61,9 +67,11 @@ __all__ = [
     "stop_all_workers",
     "stop_server",
     "ui_url",
+    "unique_id",
     "write_module",
 ]
 
 if in_kernel():
     apply_nest_asyncio()
     register_magics()
+    install_name_error_hint()

@@ -1,0 +1,231 @@
+"""Lesson notebooks: naming, single source, clean commits, lesson shape, and working exercises.
+
+solutions/ is hand-written; notebooks/ is generated from it by tools/make_exercises.py. The
+last two tests run real kernels (marked `notebooks`): every exercise, with its solution pasted
+into the generated stub, passes its check cell; left unsolved, the check cell says what is
+missing instead of crashing with an obscure error.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbformat import NotebookNode
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def _load_tool(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+make_exercises = _load_tool("make_exercises")
+clean_solutions = _load_tool("clean_solutions")
+
+SOLUTION_FILES = sorted(SOLUTIONS.glob("*.ipynb"))
+LESSON_NAMES = [p.name for p in SOLUTION_FILES]
+
+
+def _read(path: Path) -> NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def _check_cell_number(cell: NotebookNode) -> int | None:
+    match = re.search(r"\bChecks\(\s*(\d+)", cell.source) if cell.cell_type == "code" else None
+    return int(match.group(1)) if match else None
+
+
+def test_there_are_lessons() -> None:
+    assert SOLUTION_FILES, "solutions/ holds no notebooks"
+
+
+@pytest.mark.parametrize("folder", [SOLUTIONS, NOTEBOOKS], ids=["solutions", "notebooks"])
+def test_file_names_follow_the_rule(folder: Path) -> None:
+    bad = [p.name for p in folder.glob("*.ipynb") if not make_exercises.NAME_RE.match(p.name)]
+    assert not bad, f"names must match {make_exercises.NAME_RE.pattern}: {bad}"
+
+
+def test_generated_notebooks_are_in_sync() -> None:
+    result = subprocess.run(
+        [sys.executable, "tools/make_exercises.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert {p.name for p in NOTEBOOKS.glob("*.ipynb")} == set(LESSON_NAMES)
+
+
+def test_check_mode_names_a_stale_notebook(tmp_path: Path) -> None:
+    solutions, notebooks = tmp_path / "solutions", tmp_path / "notebooks"
+    solutions.mkdir()
+    shutil.copy(SOLUTION_FILES[0], solutions / SOLUTION_FILES[0].name)
+    assert make_exercises.generate(False, solutions, notebooks) == [
+        f"notebooks/{SOLUTION_FILES[0].name}"
+    ]
+    assert make_exercises.generate(True, solutions, notebooks) == []
+    nb = _read(solutions / SOLUTION_FILES[0].name)
+    nb.cells.append(nbformat.v4.new_markdown_cell("an edit to the solution"))
+    nbformat.write(nb, solutions / SOLUTION_FILES[0].name)
+    assert make_exercises.generate(True, solutions, notebooks) == [
+        f"notebooks/{SOLUTION_FILES[0].name}"
+    ]
+
+
+def test_stub_replaces_region_with_hint_and_raise() -> None:
+    source = (
+        "x = 1\n    ### BEGIN SOLUTION\n    # HINT: add one\n    y = x + 1\n    ### END SOLUTION"
+    )
+    stub = make_exercises.strip_regions(source, 3, "add one")
+    assert "y = x + 1" not in stub and "SOLUTION" not in stub
+    assert "    # Hint: add one" in stub
+    assert "    raise NotImplementedError('Exercise 3: " in stub
+    assert stub.startswith("x = 1\n")
+
+
+@pytest.mark.parametrize("path", [*SOLUTION_FILES, *sorted(NOTEBOOKS.glob("*.ipynb"))])
+def test_committed_notebook_is_clean(path: Path) -> None:
+    nb = _read(path)
+    assert "widgets" not in nb.metadata, "widget state is committed"
+    generated = path.parent == NOTEBOOKS
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if generated or not clean_solutions.keeps_output(cell):
+            assert cell.outputs == [], f"cell {index} has outputs committed"
+        # nbval needs a count on reference cells (NBVAL_CHECK_OUTPUT); it is always 1.
+        assert cell.execution_count in ((1,) if cell.outputs else (None,)), (
+            f"cell {index} has execution count {cell.execution_count}"
+        )
+        for output in cell.get("outputs", []):
+            assert "application/vnd.jupyter.widget-view+json" not in output.get("data", {})
+    if not generated:
+        assert clean_solutions.render(clean_solutions.clean(nb)) == path.read_text(), (
+            f"run `python tools/clean_solutions.py {path.relative_to(ROOT)}`"
+        )
+
+
+@pytest.mark.parametrize("path", SOLUTION_FILES, ids=LESSON_NAMES)
+def test_lesson_has_the_standard_shape(path: Path) -> None:
+    nb = _read(path)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and re.match(r"# \d\d · \S", first.source), (
+        "the first cell must be the title: '# NN · Title'"
+    )
+    assert "**Time:**" in first.source, "the first cell must give a time estimate"
+    assert "**Question:**" in first.source, "the first cell must name the question answered"
+    assert "What you will learn" in first.source
+    last = nb.cells[-1]
+    assert last.cell_type == "markdown" and last.source.startswith("## Key points")
+
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    setup = [c for c in code if "from workshop import" in c.source]
+    assert len(setup) == 1, "exactly one setup cell imports from workshop"
+    assert code[0] is setup[0], "the setup cell is the first code cell"
+    assert "*" not in setup[0].source, "the setup cell imports names explicitly"
+    for cell in code:
+        assert "workshop._" not in cell.source, "notebooks never import private modules"
+        assert not re.search(r"^\s*(import workshop|from workshop\.)", cell.source, re.M)
+
+
+@pytest.mark.parametrize("path", SOLUTION_FILES, ids=LESSON_NAMES)
+def test_exercises_are_numbered_and_checked(path: Path) -> None:
+    nb = _read(path)
+    numbers: list[int] = []
+    heading: int | None = None
+    for index, cell in enumerate(nb.cells):
+        found = make_exercises.exercise_heading(cell)
+        heading = found[0] if found else heading
+        if not make_exercises.has_region(cell):
+            continue
+        assert heading is not None, f"cell {index}: region without an 'Exercise N:' heading"
+        assert "exercise" in cell.metadata.get("tags", []), f"cell {index}: tag it 'exercise'"
+        numbers.append(heading)
+        following = [c for c in nb.cells[index + 1 :] if c.cell_type == "code"]
+        assert following and _check_cell_number(following[0]) == heading, (
+            f"cell {index}: the next code cell must be `with Checks({heading}, ...)`"
+        )
+    assert numbers == list(range(1, len(numbers) + 1)), f"exercise numbers {numbers}"
+
+    generated = _read(NOTEBOOKS / path.name)
+    assert "generated-banner" in generated.cells[0].metadata.get("tags", [])
+    stubs = [c for c in generated.cells if "exercise" in c.metadata.get("tags", [])]
+    assert len(stubs) == len(numbers)
+    for stub in stubs:
+        assert "raises-exception" in stub.metadata["tags"]
+        assert "raise NotImplementedError(" in stub.source
+    assert "BEGIN SOLUTION" not in nbformat.writes(generated)
+
+
+# --- Real kernels -----------------------------------------------------------------------
+
+EXERCISE_LESSONS = [
+    p for p in SOLUTION_FILES if any(make_exercises.has_region(c) for c in _read(p).cells)
+]
+
+
+def _pasted(path: Path) -> NotebookNode:
+    """The generated notebook with each stub cell replaced by the solution cell's source."""
+    solution = [c for c in _read(path).cells if make_exercises.has_region(c)]
+    generated = _read(NOTEBOOKS / path.name)
+    stubs = [c for c in generated.cells if "exercise" in c.metadata.get("tags", [])]
+    for stub, answer in zip(stubs, solution, strict=True):
+        stub.source = answer.source
+        stub.metadata["tags"].remove("raises-exception")
+    return generated
+
+
+def _execute(nb: NotebookNode, cwd: Path, allow_errors: bool) -> NotebookNode:
+    NotebookClient(
+        nb,
+        timeout=180,
+        kernel_name="python3",
+        allow_errors=allow_errors,
+        resources={"metadata": {"path": str(cwd)}},
+    ).execute()
+    return nb
+
+
+def _check_cells(nb: NotebookNode) -> list[tuple[int, NotebookNode]]:
+    return [(n, c) for c in nb.cells if (n := _check_cell_number(c)) is not None]
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", EXERCISE_LESSONS, ids=[p.name for p in EXERCISE_LESSONS])
+def test_pasted_solutions_pass_their_check_cells(path: Path, tmp_path: Path) -> None:
+    nb = _execute(_pasted(path), tmp_path, allow_errors=False)
+    checks = _check_cells(nb)
+    assert checks
+    for number, cell in checks:
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        assert f"✓ Exercise {number} " in text and "passed." in text, text
+        assert "✗" not in text, text
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", EXERCISE_LESSONS, ids=[p.name for p in EXERCISE_LESSONS])
+def test_unsolved_exercises_say_what_is_missing(path: Path, tmp_path: Path) -> None:
+    nb = _execute(_read(NOTEBOOKS / path.name), tmp_path, allow_errors=True)
+    for number, cell in _check_cells(nb):
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        assert len(errors) == 1, f"check cell of exercise {number} did not fail: {cell.outputs}"
+        assert errors[0].ename == "ExerciseIncomplete", errors[0]
+        assert f"Exercise {number}" in errors[0].evalue
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        assert "✗" in text and f"Exercise {number}" in text, text
