@@ -309,17 +309,18 @@ class _Builder:
             gap_text = f" after a gap of {_fmt_seconds(gap)}" if gap is not None else ""
             crash = Step(
                 "crash",
-                f"worker lost: {self.identity}",
+                "worker lost",
                 status="info",
-                detail=f"revealed by a {self.timeout_seen}; nothing it completed is re-run",
+                detail=f"{self.identity}; revealed by a {self.timeout_seen}; "
+                "nothing it completed runs again",
                 ended=when,
                 identity=self.identity,
             )
             resume = Step(
                 "resume",
-                f"new worker resumed: {identity}",
+                "new worker resumed",
                 status="info",
-                detail=f"picked up the workflow{gap_text}",
+                detail=f"{identity}; picked up the workflow{gap_text}",
                 started=when,
                 identity=identity,
             )
