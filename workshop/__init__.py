@@ -19,6 +19,9 @@ from ._errors import (
     WorkshopError,
 )
 from ._exercises import Checks, ExerciseIncomplete
+from ._history.model import Step, Totals, fetch_steps, history_steps, summarize
+from ._history.panel import ControlPanel, control_panel
+from ._history.view import Comparison, HistoryView, compare_runs, history_text, show_history
 from ._notebook import apply_nest_asyncio, in_kernel, register_magics, write_module
 from ._script import run_script
 from ._shutdown import shutdown_all
@@ -35,6 +38,19 @@ from ._workers import (
 )
 
 __all__ = [
+    # History view and control panel (workshop/_history).
+    "Comparison",
+    "ControlPanel",
+    "HistoryView",
+    "Step",
+    "Totals",
+    "compare_runs",
+    "control_panel",
+    "fetch_steps",
+    "history_steps",
+    "history_text",
+    "show_history",
+    "summarize",
     "Checks",
     "ExerciseIncomplete",
     "KernelWorker",
