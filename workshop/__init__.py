@@ -11,6 +11,7 @@ from ._crash import (
     kill_mid_activity,
     kill_when_activity_starts,
 )
+from ._doctor import doctor_report
 from ._errors import (
     PortInUse,
     TemporalBinaryMissing,
@@ -19,14 +20,44 @@ from ._errors import (
     WorkshopError,
 )
 from ._exercises import Checks, ExerciseIncomplete
+from ._faults import clear_faults, fault_status, inject_fault
 from ._history.model import Step, Totals, fetch_steps, history_steps, summarize
 from ._history.panel import ControlPanel, control_panel
 from ._history.view import Comparison, HistoryView, compare_runs, history_text, show_history
+from ._model import (
+    MODEL_NAME,
+    ModelConfig,
+    OfflineModel,
+    OfflineModelProvider,
+    agents_plugin,
+    create_chat_completion,
+    create_response,
+    describe_model,
+    get_model_provider,
+    model_config,
+    model_error,
+    model_name,
+    openai_client,
+)
 from ._notebook import apply_nest_asyncio, in_kernel, register_magics, write_module
 from ._script import run_script
-from ._shutdown import shutdown_all
+from ._services import ServicesInfo, ensure_services, services_status, stop_services
 from ._settings import Settings, settings
+from ._shutdown import shutdown_all
 from ._temporal import ServerInfo, connect, ensure_server, stop_server, ui_url
+from ._timeskip import start_time_skipping
+from ._weather import (
+    LOCAL_TOOLS,
+    WEATHER_TOOLS,
+    call_tool,
+    chat_tools,
+    get_ip_address,
+    get_local_news,
+    get_location_from_ip,
+    get_things_to_do,
+    get_weather_alerts,
+    set_location,
+)
 from ._workers import (
     KernelWorker,
     WorkerProcess,
@@ -35,9 +66,41 @@ from ._workers import (
     running_workers,
     start_worker,
     stop_all_workers,
+    stop_worker_processes,
 )
 
 __all__ = [
+    # Offline model, model switch, services, faults and weather world (issue 3).
+    "LOCAL_TOOLS",
+    "MODEL_NAME",
+    "ModelConfig",
+    "OfflineModel",
+    "OfflineModelProvider",
+    "ServicesInfo",
+    "WEATHER_TOOLS",
+    "agents_plugin",
+    "call_tool",
+    "chat_tools",
+    "clear_faults",
+    "create_chat_completion",
+    "create_response",
+    "describe_model",
+    "ensure_services",
+    "fault_status",
+    "get_ip_address",
+    "get_local_news",
+    "get_location_from_ip",
+    "get_model_provider",
+    "get_things_to_do",
+    "get_weather_alerts",
+    "inject_fault",
+    "model_config",
+    "model_error",
+    "model_name",
+    "openai_client",
+    "services_status",
+    "set_location",
+    "stop_services",
     # History view and control panel (workshop/_history).
     "Comparison",
     "ControlPanel",
@@ -68,6 +131,7 @@ __all__ = [
     "apply_nest_asyncio",
     "build_worker",
     "connect",
+    "doctor_report",
     "ensure_server",
     "in_kernel",
     "kill_after_activities",
@@ -79,9 +143,11 @@ __all__ = [
     "running_workers",
     "settings",
     "shutdown_all",
+    "start_time_skipping",
     "start_worker",
     "stop_all_workers",
     "stop_server",
+    "stop_worker_processes",
     "ui_url",
     "unique_id",
     "write_module",

@@ -409,7 +409,8 @@ def services_status(cfg: Settings | None = None) -> dict[str, Any] | None:
     """The running services' health report (calls per service, blocked connections), or None."""
     cfg = cfg or settings()
     state = _read_state(cfg)
-    return _healthy(state["base_url"], cfg) if state else None
+    health = _healthy(state["base_url"], cfg) if state else None
+    return {**health, "base_url": state["base_url"]} if health and state else None
 
 
 def stop_services(cfg: Settings | None = None, timeout: float = 5.0) -> bool:
@@ -469,3 +470,14 @@ def _main() -> None:
 
 if __name__ == "__main__":
     _main()
+
+
+def _register_shutdown() -> None:
+    from ._shutdown import on_shutdown
+
+    # `workshop.shutdown_all()` (pytest exit, a notebook's last cell) stops the services too.
+    on_shutdown(stop_services)
+
+
+if __name__ != "__main__":
+    _register_shutdown()
