@@ -42,6 +42,7 @@ from ._text import (
 MODEL_NAME = "offline-stand-in-v1"
 """The model name the stand-in reports everywhere it shows."""
 
+_IDENTIFIER_PARAMS = frozenset("ip id isbn zip code url email phone sku uuid key number".split())
 _MIN_SCORE = 0.5
 _GOAL_RATIO = 0.75
 _HANDOFF_PREAMBLE = re.compile(r"^Handoff to the .*? agent to handle the request\.\s*", re.S)
@@ -265,8 +266,7 @@ def _plan(
     visiting: set[str],
 ) -> tuple[str, dict[str, Any]] | list[str]:
     """The call to make next towards `tool`, or the parameters nothing can supply."""
-    # The user's leftover words describe the goal; an intermediate step never takes them.
-    args, missing = _fill(tool, request, turn, funcs, free_text=depth == 0)
+    args, missing = _fill(tool, request, turn, funcs, free_text=True)
     if not missing:
         return (tool.name, args)
     if depth >= 3:
@@ -417,7 +417,11 @@ def _value_for(
         return from_results
     if is_place or tool_stems is None:
         return None
-    return _leftover_phrase(request, tool_stems, pwords)
+    phrase = _leftover_phrase(request, tool_stems, pwords)
+    if phrase and set(pwords) & _IDENTIFIER_PARAMS:
+        # An ip, id or isbn is never plain words: take a token that looks like one, or nothing.
+        return next((t for t in phrase.split() if re.search(r"\d", t)), None)
+    return phrase
 
 
 def _directional(pwords: list[str], request: str, used: set[str]) -> str | None:
@@ -515,7 +519,7 @@ def _leftover_phrase(request: str, tool_stems: set[str], pwords: list[str]) -> s
     """The request's words that are not about the tool itself: the thing to look for."""
     kept = [
         w
-        for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9'&-]*", request)
+        for w in re.findall(r"[A-Za-z0-9](?:[A-Za-z0-9'&.-]*[A-Za-z0-9])?", request)
         if w.lower() not in STOPWORDS
         and not any(similarity(stem(w), s) >= 0.8 for s in tool_stems | set(pwords))
     ]
