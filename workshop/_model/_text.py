@@ -18,7 +18,8 @@ STOPWORDS = frozenset(
     need want like know just also so very much many more most really now today currently
     current right s t up out over under again there's what's i'm it's let's via per using use
     returns return given call calls called tool tools function agent agents handoff handle
-    handles request requests user users question questions answer answers help""".split()
+    handles request requests user users question questions answer answers help suggest
+    suggestion recommend recommendation some something anything ok okay thanks thank""".split()
 )
 """Words that carry no topic (kept out of matching)."""
 
@@ -56,6 +57,12 @@ SAME_VALUE: tuple[frozenset[str], ...] = tuple(
         "name title",
     )
 )
+
+# Words that name an instance of a broader concept a tool description would use.
+CONCEPTS = {
+    **{code: "currency" for code in "usd eur gbp jpy chf cad aud cny inr mxn brl sek".split()},
+    **{w: "money" for w in "dollar dollars euro euros pound pounds yen".split()},
+}
 
 LOCATION_PARAMS = frozenset(
     "city town state region province country location place locality".split()
@@ -132,6 +139,8 @@ def content_stems(text: str) -> list[str]:
         if w in STOPWORDS or w.isdigit():
             continue
         seen.setdefault(stem(w), None)
+        if w in CONCEPTS:
+            seen.setdefault(CONCEPTS[w], None)
     return list(seen)
 
 
