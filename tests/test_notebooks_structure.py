@@ -135,7 +135,12 @@ def test_lesson_has_the_standard_shape(path: Path) -> None:
     assert last.cell_type == "markdown" and last.source.startswith("## Key points")
 
     code = [c for c in nb.cells if c.cell_type == "code"]
-    setup = [c for c in code if "from workshop import" in c.source]
+    # Module cells (%%workflow_module) import the kit too: they are lesson code, not setup.
+    setup = [
+        c
+        for c in code
+        if "from workshop import" in c.source and not c.source.startswith("%%workflow_module")
+    ]
     assert len(setup) == 1, "exactly one setup cell imports from workshop"
     assert code[0] is setup[0], "the setup cell is the first code cell"
     assert "*" not in setup[0].source, "the setup cell imports names explicitly"
