@@ -8,8 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from temporalio.client import Client, WorkflowFailureError
-from temporalio.exceptions import RetryState
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 
 import workshop
 from tests.support.model_calls import AskModelWorkflow, ask_model

@@ -14,7 +14,10 @@ from workshop import OfflineModelProvider
 from workshop._model import Conversation, ToolSpec, decide
 
 RUN = RunConfig(model_provider=OfflineModelProvider(), tracing_disabled=True)
-CATALOG = {"9780441013593": ("Dune", "Frank Herbert", 2), "9780345391803": ("Hitchhiker", "Douglas Adams", 0)}
+CATALOG = {
+    "9780441013593": ("Dune", "Frank Herbert", 2),
+    "9780345391803": ("Hitchhiker", "Douglas Adams", 0),
+}
 
 
 @function_tool
@@ -38,7 +41,12 @@ def get_book_availability(isbn: str) -> dict[str, Any]:
 @function_tool
 def convert_currency(amount: float, from_currency: str, to_currency: str) -> dict[str, Any]:
     """Convert an amount of money from one currency to another at today's exchange rate."""
-    return {"amount": amount, "from": from_currency, "to": to_currency, "result": round(amount * 0.9, 2)}
+    return {
+        "amount": amount,
+        "from": from_currency,
+        "to": to_currency,
+        "result": round(amount * 0.9, 2),
+    }
 
 
 @function_tool
@@ -94,7 +102,9 @@ async def test_hands_off_by_description_to_agents_it_never_saw() -> None:
         tools=[book_hotel],
     )
     front_desk = Agent(name="Front Desk", handoffs=[chef, travel])
-    cooking = await Runner.run(front_desk, "Can you suggest a recipe with chickpeas?", run_config=RUN)
+    cooking = await Runner.run(
+        front_desk, "Can you suggest a recipe with chickpeas?", run_config=RUN
+    )
     assert cooking.last_agent.name == "Chef"
     assert calls(cooking) == [("find_recipes", {"ingredient": "chickpeas"})]
     trip = await Runner.run(

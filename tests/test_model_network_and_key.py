@@ -65,7 +65,10 @@ def test_model_switch_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 async def test_a_key_never_reaches_history_or_logs(
-    client: Client, task_queue: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    client: Client,
+    task_queue: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     key = f"sk-workshop-FAKE-{uuid.uuid4().hex}"
     endpoint = workshop.ensure_services().model_base_url
@@ -86,7 +89,9 @@ async def test_a_key_never_reaches_history_or_logs(
     assert result["text"]  # the call really went through the OpenAI-compatible path
     history = await client.get_workflow_handle(workflow_id).fetch_history()
     assert key not in json.dumps(history.to_json_dict())
-    logs = {p.name: p.read_text(errors="replace") for p in workshop.settings().logs_dir.glob("*.log")}
+    logs = {
+        p.name: p.read_text(errors="replace") for p in workshop.settings().logs_dir.glob("*.log")
+    }
     assert "services.log" in logs and f"worker-{task_queue}.log" in logs
     assert [name for name, text in logs.items() if key in text] == []
     assert key not in capsys.readouterr().out

@@ -30,7 +30,9 @@ def weather_agent() -> Agent[Any]:
         name="Weather Agent",
         instructions="You answer questions about weather alerts where the user is.",
         handoff_description="Answers questions about weather alerts and warnings near the user.",
-        tools=[function_tool(f) for f in (get_ip_address, get_location_from_ip, get_weather_alerts)],
+        tools=[
+            function_tool(f) for f in (get_ip_address, get_location_from_ip, get_weather_alerts)
+        ],
     )
 
 
@@ -136,7 +138,11 @@ async def test_openai_client_hand_loop_on_the_responses_api() -> None:
             output = await call_tool(call.name, json.loads(call.arguments))
             items.append(call.model_dump(exclude_none=True))
             items.append(
-                {"type": "function_call_output", "call_id": call.call_id, "output": json.dumps(output)}
+                {
+                    "type": "function_call_output",
+                    "call_id": call.call_id,
+                    "output": json.dumps(output),
+                }
             )
     assert called == ["get_ip_address", "get_location_from_ip", "get_weather_alerts"]
     assert "Heat Advisory" in response.output_text
@@ -164,7 +170,9 @@ async def test_openai_client_hand_loop_on_chat_completions() -> None:
         for call in message.tool_calls:
             called.append((call.function.name, json.loads(call.function.arguments)))
             output = await call_tool(call.function.name, json.loads(call.function.arguments))
-            messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(output)})
+            messages.append(
+                {"role": "tool", "tool_call_id": call.id, "content": json.dumps(output)}
+            )
     assert called == [
         ("get_ip_address", {}),
         ("get_location_from_ip", {"ip": "203.0.113.42"}),

@@ -38,7 +38,10 @@ async def test_registry_schemas_and_dispatcher_agree() -> None:
     location = await call_tool("get_location_from_ip", {"ip": "192.0.2.15"})
     assert location["regionName"] == "Florida"
     alerts = await call_tool("get_weather_alerts", {"state": location["region"]})
-    assert [a["event"] for a in alerts["alerts"]] == ["Rip Current Statement", "Coastal Flood Advisory"]
+    assert [a["event"] for a in alerts["alerts"]] == [
+        "Rip Current Statement",
+        "Coastal Flood Advisory",
+    ]
     with pytest.raises(ApplicationError) as err:
         await call_tool("get_stock_price", {})
     assert err.value.non_retryable

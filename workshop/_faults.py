@@ -85,8 +85,9 @@ class FaultBook:
     def check(self, service: str) -> FaultRule | None:
         """The rule to apply to this call of `service`, if one fires now."""
         with self._lock:
-            for key in (service, "tools" if service in TOOL_TARGETS else None):
-                rule = self._rules.get(key) if key else None
+            keys = [service, "tools"] if service in TOOL_TARGETS else [service]
+            for key in keys:
+                rule = self._rules.get(key)
                 if rule is None:
                     continue
                 fire = True
@@ -145,7 +146,7 @@ def inject_fault(
 
 
 def clear_faults(target: str | None = None) -> list[dict[str, Any]]:
-    """Remove the faults on `target` ("tools" clears every tool service), or all; returns what is left."""
+    """Remove the faults on `target` ("tools": every tool service) or all; returns the rest."""
     params = {"target": target} if target else {}
     return list(_admin("DELETE", "/admin/faults", params=params)["faults"])
 

@@ -99,7 +99,7 @@ def _guard_network(world: _World) -> None:
             raise OSError(f"workshop services are offline: connection to {host} refused")
         original(sock, address)
 
-    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
 
 
 def _service_of(path: str) -> str | None:

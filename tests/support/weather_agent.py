@@ -1,4 +1,4 @@
-"""The weather agent on the Agents SDK + Temporal integration, with the weather activities as tools."""
+"""The weather agent on the Agents SDK + Temporal plugin, weather activities as its tools."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from agents.items import TResponseStreamEvent
 from openai.types.responses import Response, ResponseCompletedEvent
 from pydantic import TypeAdapter
 
-from ._convert import conversation_from_responses, responses_output
+from ._convert import _plain, conversation_from_responses, responses_output
 from ._core import MODEL_NAME, ToolSpec, decide, estimate_tokens
 
 _ITEM = TypeAdapter(Any)
@@ -64,9 +64,7 @@ class OfflineModel(Model):
         raw = responses_output(decision)
         in_tokens = estimate_tokens(
             system_instructions or "",
-            input
-            if isinstance(input, str)
-            else [getattr(i, "model_dump", lambda: i)() for i in input],
+            input if isinstance(input, str) else [_plain(i) for i in input],
             [(s.name, s.description, s.parameters) for s in specs],
         )
         out_tokens = estimate_tokens(raw)

@@ -116,7 +116,9 @@ async def create_chat_completion(
         extra["tools"] = tools
     try:
         resp = await client.chat.completions.create(
-            model=model or model_config().model, messages=messages, **extra
+            model=model or model_config().model,
+            messages=messages,  # type: ignore[arg-type]
+            **extra,
         )
     except (openai.APIError, openai.APIConnectionError) as exc:
         raise model_error(exc) from None

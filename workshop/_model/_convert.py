@@ -86,7 +86,7 @@ def tools_from_request(tools: list[Any] | None) -> list[ToolSpec]:
         tool = _plain(raw)
         if not isinstance(tool, dict) or tool.get("type", "function") != "function":
             continue
-        fn = tool.get("function") if isinstance(tool.get("function"), dict) else tool
+        fn: dict[str, Any] = tool["function"] if isinstance(tool.get("function"), dict) else tool
         name = str(fn.get("name", ""))
         description = str(fn.get("description") or "")
         handoff_to = None

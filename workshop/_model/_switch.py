@@ -104,7 +104,8 @@ def model_config(*, start: bool = True) -> ModelConfig:
     if not key_set and base_url is None:
         raise WorkshopError(
             "WORKSHOP_MODEL=openai but OPENAI_API_KEY is not set. Fix: set OPENAI_API_KEY "
-            "(or OPENAI_BASE_URL for a local OpenAI-compatible server), or use WORKSHOP_MODEL=offline."
+            "(or OPENAI_BASE_URL for a local OpenAI-compatible server), "
+            "or use WORKSHOP_MODEL=offline."
         )
     model = os.environ.get("WORKSHOP_OPENAI_MODEL") or os.environ.get("OPENAI_MODEL")
     return ModelConfig(

@@ -90,7 +90,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9']*|\d+(?:\.\d+)?")
 
 
 def split_identifier(name: str) -> list[str]:
-    """Words of an identifier: `getWeatherAlerts` or `get_weather_alerts` -> get, weather, alerts."""
+    """Words of an identifier: `getWeatherAlerts`, `get_weather_alerts` -> get, weather, alerts."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
     return [w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w]
 

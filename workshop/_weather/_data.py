@@ -5,6 +5,8 @@ ipify (`{"ip": ...}`), ip-api.com (`/json/{ip}`), the US National Weather Servic
 Addresses are from the documentation ranges (RFC 5737), so none is anyone's real address.
 """
 
+# ruff: noqa: E501  (one place per line reads better than wrapped tuples)
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -38,7 +38,7 @@ def _offline_base() -> str:
     return ensure_services().base_url
 
 
-def retry_delay(headers: httpx.Headers) -> timedelta | None:
+def retry_delay(headers: Any) -> timedelta | None:
     """The wait a 429 asks for (retry-after-ms or Retry-After seconds), if any."""
     if headers.get("retry-after-ms"):
         return timedelta(milliseconds=float(headers["retry-after-ms"]))
@@ -103,7 +103,8 @@ async def get_ip_address() -> str:
 
 @activity.defn
 async def get_location_from_ip(ip: str) -> dict[str, Any]:
-    """Get the geographic location (city, state or region, country, coordinates) of an IP address."""
+    """Get the geographic location (city, state or region, country, coordinates) of an IP
+    address."""
     data = await _get(
         "the geolocation service (ip-api)", f"/ip-api/json/{ip}", _ONLINE["geo"].format(ip=ip)
     )
