@@ -40,6 +40,7 @@ from ._model import (
     openai_client,
 )
 from ._notebook import apply_nest_asyncio, in_kernel, register_magics, write_module
+from ._quiet import quiet_expected_activity_failures
 from ._script import run_script
 from ._services import ServicesInfo, ensure_services, services_status, stop_services
 from ._settings import Settings, settings
@@ -157,3 +158,4 @@ if in_kernel():
     apply_nest_asyncio()
     register_magics()
     install_name_error_hint()
+    quiet_expected_activity_failures()

@@ -16,9 +16,13 @@ that still raises NotImplementedError reads the same way: never an obscure NameE
 
 from __future__ import annotations
 
+import importlib
 import inspect
-from types import TracebackType
+import sys
+from types import ModuleType, TracebackType
 from typing import Any
+
+from ._notebook import MODULES_DIR
 
 OK = "✓"
 BAD = "✗"
@@ -116,6 +120,35 @@ class Checks:
             raise _Stop
         self.passed(f"`{name}` is defined")
         return value
+
+    def module(self, name: str) -> ModuleType:
+        """The lesson module `name` that a `%%workflow_module NAME` exercise cell wrote.
+
+        Stops with "run Exercise N first" when the module is missing or its cell still
+        raises (an unfinished stub fails at import, so nothing stale is checked).
+        """
+        qualified = f"{MODULES_DIR}.{name}"
+        try:
+            importlib.invalidate_caches()
+            if qualified in sys.modules:
+                # Import afresh: the module file may have changed since it was last imported.
+                module = importlib.reload(sys.modules[qualified])
+            else:
+                module = importlib.import_module(qualified)
+        except NotImplementedError:
+            self.failed(
+                f"`{MODULES_DIR}/{name}.py` still raises NotImplementedError: finish "
+                f"Exercise {self.exercise}, run its cell, then this one."
+            )
+            raise _Stop from None
+        except ImportError:
+            self.failed(
+                f"`{MODULES_DIR}/{name}.py` does not exist yet: run (and finish) "
+                f"Exercise {self.exercise} first."
+            )
+            raise _Stop from None
+        self.passed(f"module `{name}` imports")
+        return module
 
     def __exit__(
         self,
