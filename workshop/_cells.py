@@ -40,7 +40,10 @@ def require(*names: str, run: str) -> Any:
     """
     frame = inspect.currentframe()
     caller = frame.f_back if frame is not None else None
-    namespace = caller.f_globals if caller is not None else {}
+    # A notebook cell's names are the frame's globals; in a function, its locals first.
+    namespace: dict[str, Any] = {}
+    if caller is not None:
+        namespace = {**caller.f_globals, **caller.f_locals}
     missing = [name for name in names if name not in namespace]
     if missing:
         listed = ", ".join(f"`{name}`" for name in missing)

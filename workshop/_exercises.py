@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
-from types import ModuleType, TracebackType
+from types import FrameType, ModuleType, TracebackType
 from typing import Any
 
 from ._notebook import MODULES_DIR
@@ -53,7 +53,7 @@ class Checks:
         self.title = title
         self.lines: list[str] = []
         self.failures: list[str] = []
-        self._namespace: dict[str, Any] | None = None
+        self._frame: FrameType | None = None
 
     @property
     def label(self) -> str:
@@ -62,15 +62,22 @@ class Checks:
 
     def __enter__(self) -> Checks:
         frame = inspect.currentframe()
-        caller = frame.f_back if frame is not None else None
-        self._namespace = caller.f_globals if caller is not None else {}
+        self._frame = frame.f_back if frame is not None else None
         return self
 
     async def __aenter__(self) -> Checks:
         frame = inspect.currentframe()
-        caller = frame.f_back if frame is not None else None
-        self._namespace = caller.f_globals if caller is not None else {}
+        self._frame = frame.f_back if frame is not None else None
         return self
+
+    def _lookup(self, name: str) -> tuple[bool, Any]:
+        # A notebook cell's names are the frame's globals; in a function, its locals first.
+        if self._frame is None:
+            return False, None
+        for namespace in (self._frame.f_locals, self._frame.f_globals):
+            if name in namespace:
+                return True, namespace[name]
+        return False, None
 
     def passed(self, what: str) -> None:
         """Record a check that holds."""
@@ -105,14 +112,13 @@ class Checks:
             name: a name the exercise cell defines.
             kind: when given, the value must be an instance of it.
         """
-        namespace = self._namespace if self._namespace is not None else {}
-        if name not in namespace:
+        found, value = self._lookup(name)
+        if not found:
             self.failed(
                 f"`{name}` is not defined yet: run (and finish) Exercise {self.exercise} "
                 "first, then run this check again."
             )
             raise _Stop
-        value = namespace[name]
         if kind is not None and not isinstance(value, kind):
             names = kind if isinstance(kind, tuple) else (kind,)
             wanted = " or ".join(k.__name__ for k in names)
@@ -156,6 +162,7 @@ class Checks:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool:
+        self._frame = None  # no reference cycle through the notebook's frame
         if exc_type is not None and not issubclass(exc_type, Exception):
             return False  # KeyboardInterrupt, cancellation: not ours to swallow
         if exc is not None and not isinstance(exc, _Stop):

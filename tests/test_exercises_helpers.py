@@ -1,0 +1,173 @@
+"""Check cells and cell-order helpers: what a learner reads when something is missing or wrong."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from temporalio.exceptions import ApplicationError
+
+from workshop import Checks, ExerciseIncomplete, MissingSetup, require, unique_id
+from workshop._quiet import ExpectedFailureFilter
+
+
+def test_all_checks_pass_prints_ticks(capsys: pytest.CaptureFixture[str]) -> None:
+    answer = 42
+    with Checks(1, "the answer") as check:
+        value = check.defined("answer", int)
+        check.equal(value, 42, "the answer is 42")
+    out = capsys.readouterr().out
+    assert answer == 42
+    assert "✓ `answer` is defined" in out
+    assert "✓ the answer is 42" in out
+    assert out.rstrip().endswith("✓ Exercise 1 (the answer) passed.")
+
+
+def test_wrong_value_says_what_is_wrong_and_keeps_checking(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    answer = 41
+    with pytest.raises(ExerciseIncomplete) as info:
+        with Checks(2) as check:
+            check.equal(answer, 42, "the answer is 42")
+            check.that(True, "a later check still runs")
+    out = capsys.readouterr().out
+    assert "✗ the answer is 42: expected 42, got 41" in out
+    assert "✓ a later check still runs" in out
+    assert "Exercise 2 is not done yet" in str(info.value)
+    assert isinstance(info.value, AssertionError)
+
+
+def test_missing_name_points_to_the_exercise(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ExerciseIncomplete) as info:
+        with Checks(3, "define it") as check:
+            check.defined("name_nobody_defined")
+            check.that(True, "never reached")
+    out = capsys.readouterr().out
+    assert "run (and finish) Exercise 3 first" in out
+    assert "never reached" not in out
+    assert "name_nobody_defined" in str(info.value)
+
+
+def test_wrong_type_is_named() -> None:
+    answer = "42"
+    assert answer
+    with pytest.raises(ExerciseIncomplete, match="should be a int, but it is a str"):
+        with Checks(4) as check:
+            check.defined("answer", int)
+
+
+def test_stub_code_raising_not_implemented_reads_as_unfinished() -> None:
+    def learner_function() -> int:
+        raise NotImplementedError("Exercise 5: replace this line")
+
+    with pytest.raises(ExerciseIncomplete, match="still raises NotImplementedError"):
+        with Checks(5) as check:
+            check.equal(learner_function(), 1, "returns 1")
+
+
+def test_other_errors_are_reported_with_their_cause() -> None:
+    def broken() -> None:
+        try:
+            {}["missing"]
+        except KeyError as exc:
+            raise RuntimeError("workflow failed") from exc
+
+    with pytest.raises(ExerciseIncomplete, match=r"RuntimeError: workflow failed \(caused by "):
+        with Checks(6):
+            broken()
+
+
+def test_keyboard_interrupt_is_not_swallowed() -> None:
+    with pytest.raises(KeyboardInterrupt):
+        with Checks(7):
+            raise KeyboardInterrupt
+
+
+async def test_async_with_works() -> None:
+    async with Checks(8) as check:
+        check.that(True, "fine")
+
+
+def test_module_missing_or_stubbed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "lesson_modules"
+    folder.mkdir()
+    (folder / "__init__.py").touch()
+    (folder / "stubbed_h5.py").write_text("raise NotImplementedError('Exercise 9: ...')\n")
+    (folder / "done_h5.py").write_text("ANSWER = 3\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "lesson_modules", raising=False)
+    with pytest.raises(ExerciseIncomplete, match="does not exist yet: run"):
+        with Checks(9) as check:
+            check.module("never_written_h5")
+    with pytest.raises(ExerciseIncomplete, match="still raises NotImplementedError"):
+        with Checks(9) as check:
+            check.module("stubbed_h5")
+    with Checks(9) as check:
+        assert check.module("done_h5").ANSWER == 3
+
+
+def test_require_returns_values_or_names_the_cell() -> None:
+    client, worker = 1, 2
+    assert require("client", run="the setup cell") == client
+    assert require("client", "worker", run="the setup cell") == (client, worker)
+    with pytest.raises(MissingSetup, match=r"`nothing_here` is not defined yet: run the setup"):
+        require("nothing_here", run="the setup cell")
+    with pytest.raises(NameError):  # still a NameError for code that catches those
+        require("nothing_here", run="the setup cell")
+
+
+def test_unique_id_is_fresh() -> None:
+    ids = {unique_id("hello") for _ in range(100)}
+    assert len(ids) == 100
+    assert all(i.startswith("hello-") and len(i) == len("hello-") + 8 for i in ids)
+
+
+def test_expected_activity_failures_are_quiet() -> None:
+    def record(exc: BaseException) -> logging.LogRecord:
+        try:
+            raise exc
+        except BaseException:
+            return logging.LogRecord(
+                "temporalio.activity",
+                logging.WARNING,
+                __file__,
+                1,
+                "Completing activity as failed ({'activity_id': '1'})",
+                None,
+                sys.exc_info(),
+            )
+
+    keep = ExpectedFailureFilter().filter
+    assert not keep(record(ApplicationError("HTTP 500", type="ServiceError")))
+    assert keep(record(ZeroDivisionError("a bug in the learner's activity")))
+
+
+@pytest.mark.notebooks
+def test_in_a_kernel_out_of_order_cells_say_what_to_run(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("from workshop import require"),
+        nbformat.v4.new_code_cell('client = require("client", run="the setup cell at the top")'),
+        nbformat.v4.new_code_cell("print(undefined_variable_h5)"),
+    ]
+    NotebookClient(
+        nb,
+        timeout=60,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+    missing = [o for o in nb.cells[1].outputs if o.output_type == "error"]
+    assert missing and missing[0].ename == "MissingSetup"
+    assert "run the setup cell at the top first" in missing[0].evalue
+    # Shown as the message alone, not a traceback through the kit.
+    assert all("_cells.py" not in line for line in missing[0].traceback)
+    outputs = nb.cells[2].outputs
+    assert any(o.output_type == "error" and o.ename == "NameError" for o in outputs)
+    hint = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "`undefined_variable_h5` is made by an earlier cell" in hint
