@@ -236,7 +236,7 @@ class HistoryView:
             await asyncio.sleep(interval)
         if self._display_handle is not None:
             # Rewrite the saved output so a reopened notebook shows the final text form.
-            self._display_handle.update(self)
+            self._display_handle.update(self._repr_mimebundle_(), raw=True)
 
     async def wait_closed(self, timeout: float | None = None) -> HistoryView:
         """Wait until the workflow closes and the view shows its last step."""
@@ -275,7 +275,8 @@ class HistoryView:
         """Show the view in the notebook (the text form where widgets are not rendered)."""
         from IPython.display import display
 
-        self._display_handle = display(self, display_id=True)
+        # Raw bundle: displaying `self` would call `_ipython_display_` again.
+        self._display_handle = display(self._repr_mimebundle_(), raw=True, display_id=True)
 
     def _render(self) -> None:
         status = self.totals.status

@@ -1,0 +1,174 @@
+"""Real-browser check: JupyterLab in headless Debian Chromium runs the history-view demo notebook.
+
+What a learner sees: the history rows of a crashed-and-resumed run (with the crash and the
+resume marked) and the control panel's buttons; clicking "Kill worker" really kills it.
+All Jupyter and Chromium state lives in a temp folder. A screenshot goes to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = Path(__file__).with_name("history_demo.ipynb")
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+TOKEN = "workshop-browser-test"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """Debian's chromium binary (never a Playwright download)."""
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.skip("no chromium installed: `apt-get install -y chromium` to run the browser check")
+    pytest.importorskip("playwright.sync_api", reason="playwright (PyPI) is not installed")
+    return path
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """JupyterLab on 127.0.0.1 with a fixed token, all its state in a temp folder; yields its URL."""
+    home = tmp_path_factory.mktemp("lab")
+    work = home / "work"
+    work.mkdir()
+    shutil.copy(NOTEBOOK, work / NOTEBOOK.name)  # Lab autosaves: never into the repo.
+    env = dict(os.environ)
+    for name, sub in {
+        "JUPYTER_CONFIG_DIR": "config",
+        "JUPYTER_DATA_DIR": "data",
+        "JUPYTER_RUNTIME_DIR": "runtime",
+        "IPYTHONDIR": "ipython",
+        "XDG_CONFIG_HOME": "xdg-config",
+        "XDG_CACHE_HOME": "xdg-cache",
+    }.items():
+        env[name] = str(home / sub)
+        (home / sub).mkdir()
+    settings = home / "config/lab/user-settings/@jupyterlab/apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    # The kernel must be this venv's python (it has the kit installed).
+    subprocess.run(
+        [sys.executable, "-m", "ipykernel", "install", "--user", "--name", "python3"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    log = open(home / "lab.log", "wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={TOKEN}",
+            f"--ServerApp.root_dir={work}",
+            *(["--allow-root"] if os.geteuid() == 0 else []),  # CI containers run as root.
+        ],
+        env=env,
+        cwd=work,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                log.close()
+                pytest.fail("JupyterLab did not start:\n" + (home / "lab.log").read_text()[-3000:])
+            time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_history_view_and_panel_render_in_lab(chromium: str, lab: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            page.goto(f"{lab}/lab/tree/{NOTEBOOK.name}?token={TOKEN}")
+            page.wait_for_selector(
+                '.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=60_000
+            )
+            # Lab may ask which kernel to use before the kernelspecs load: take the default.
+            dialog = page.locator(".jp-Dialog").filter(has_text="Select Kernel")
+            if dialog.count():
+                dialog.locator(".jp-mod-accept").click()
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_text("Run All Cells", exact=True).click()
+
+            history = page.locator(".workshop-history").first
+            expect(history).to_be_visible(timeout=60_000)
+            # The run ends with a crash row, a resume row, and the workflow's end row.
+            expect(page.locator(".workshop-step-end").first).to_be_visible(timeout=90_000)
+            expect(page.locator(".workshop-step-crash")).to_have_count(1)
+            expect(page.locator(".workshop-step-resume")).to_have_count(1)
+            expect(page.locator(".workshop-step-llm")).to_have_count(4)
+            expect(page.locator(".workshop-step-tool")).to_have_count(3)
+            expect(history).to_contain_text("worker lost")
+            expect(history).to_contain_text("A non-durable loop would have paid")
+
+            panel = page.locator(".workshop-panel")
+            expect(panel).to_be_visible(timeout=60_000)
+            for name in ("start", "kill", "restart", "health"):
+                expect(panel.locator(f".workshop-panel-{name}")).to_be_visible()
+            status = panel.locator(".workshop-worker-status")
+            expect(status).to_contain_text("running", timeout=10_000)
+            page.locator(".workshop-step-crash").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "history-view.png"), full_page=True)
+
+            # A click runs the Python handler: the worker process really dies.
+            panel.locator(".workshop-panel-kill").click()
+            expect(status).to_contain_text("killed (SIGKILL)", timeout=10_000)
+            expect(panel.locator(".workshop-panel-log")).to_contain_text(".kill()")
+            page.screenshot(path=str(ARTIFACTS / "control-panel-after-kill.png"), full_page=True)
+        except BaseException:
+            page.screenshot(path=str(ARTIFACTS / "browser-failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
