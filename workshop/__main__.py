@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             return doctor_main()
         if args.command == "server":
             return _server(args.action)
-        from ._services import serve_main  # type: ignore[import-not-found]
+        from ._services import serve_main
 
         return int(serve_main(rest) or 0)
     except WorkshopError as exc:

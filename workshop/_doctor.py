@@ -8,7 +8,6 @@ import os
 import platform
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ._errors import WorkshopError
@@ -57,21 +56,29 @@ def _version(package: str) -> str:
         return "NOT INSTALLED"
 
 
-def _model_line() -> str:
-    """The model mode, from the model switch when it is installed."""
-    try:
-        from . import describe_model  # type: ignore[attr-defined]
-    except ImportError:
-        return "offline stand-in (model switch not installed)"
-    describe: Callable[[], str] = describe_model
-    return describe()
+def _model_facts(report: Report, start: bool) -> None:
+    """The model mode (the key shows only as set/not set) and, offline, the local services."""
+    from ._model import model_config
+    from ._services import ensure_services
+
+    config = model_config(start=False)
+    if config.offline and start:
+        try:
+            info = ensure_services()
+            report.facts.append(("local services", f"healthy at {info.base_url}"))
+            config = model_config(start=False)
+        except WorkshopError as exc:
+            report.facts.append(("local services", "not running"))
+            report.problems.append(str(exc))
+    report.facts.append(("model", config.describe()))
 
 
 async def doctor_report(start_server: bool = True) -> Report:
     """Check the environment and the Temporal connection; never raises for a known problem.
 
     Args:
-        start_server: in embedded mode, start the dev server when it is not running.
+        start_server: start the embedded dev server (and, offline, the local model and
+            tool services) when they are not running.
     """
     report = Report()
     cfg = settings()
@@ -111,7 +118,7 @@ async def doctor_report(start_server: bool = True) -> Report:
             report.facts.append(("temporal health", "unreachable"))
             report.problems.append(str(exc))
     report.facts.append(("temporal UI", ui_url()))
-    report.facts.append(("model", _model_line()))
+    _model_facts(report, start_server)
     tracing = os.environ.get("OPENAI_AGENTS_DISABLE_TRACING", "")
     report.facts.append(("agents tracing", "off" if tracing in ("1", "true") else "on"))
     return report
