@@ -54,7 +54,7 @@ def chromium() -> str:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """JupyterLab on 127.0.0.1 with a fixed token, all its state in a temp folder; yields its URL."""
+    """JupyterLab on 127.0.0.1, fixed token, all its state in a temp folder; yields its URL."""
     home = tmp_path_factory.mktemp("lab")
     work = home / "work"
     work.mkdir()
