@@ -4,6 +4,12 @@ Temporal (embedded dev server or your cluster), workers in the kernel and in kil
 processes, and declared crash points. Notebooks import from here, never from private modules.
 """
 
+from ._agent_process import (
+    AgentRun,
+    kill_after_tool_calls,
+    kill_when_tool_starts,
+    run_agent_process,
+)
 from ._cells import MissingSetup, install_name_error_hint, require, unique_id
 from ._crash import (
     KillPoint,
@@ -71,6 +77,11 @@ from ._workers import (
 )
 
 __all__ = [
+    # A plain Agents SDK run in a killable process (lesson 01).
+    "AgentRun",
+    "kill_after_tool_calls",
+    "kill_when_tool_starts",
+    "run_agent_process",
     # Offline model, model switch, services, faults and weather world (issue 3).
     "LOCAL_TOOLS",
     "MODEL_NAME",
