@@ -54,13 +54,19 @@ class OfflineModel(Model):
         tools: list[Tool],
         handoffs: list[Handoff[Any, Any]],
         model_settings: ModelSettings,
+        output_schema: AgentOutputSchemaBase | None = None,
     ) -> tuple[list[Any], Usage]:
         conv = conversation_from_responses(system_instructions, input)
         specs = _specs(tools, handoffs)
         choice = (
             model_settings.tool_choice if isinstance(model_settings.tool_choice, str) else "auto"
         )
-        decision = decide(conv, specs, tool_choice=choice)
+        schema = (
+            output_schema.json_schema()
+            if output_schema is not None and not output_schema.is_plain_text()
+            else None
+        )
+        decision = decide(conv, specs, tool_choice=choice, output_schema=schema)
         raw = responses_output(decision)
         in_tokens = estimate_tokens(
             system_instructions or "",
@@ -100,7 +106,9 @@ class OfflineModel(Model):
         **_: Any,
     ) -> ModelResponse:
         """One model call: tool calls or an answer, with token usage."""
-        output, usage = self._respond(system_instructions, input, tools, handoffs, model_settings)
+        output, usage = self._respond(
+            system_instructions, input, tools, handoffs, model_settings, output_schema
+        )
         return ModelResponse(output=output, usage=usage, response_id=None)
 
     async def stream_response(  # type: ignore[override]
@@ -115,7 +123,9 @@ class OfflineModel(Model):
         **_: Any,
     ) -> AsyncIterator[TResponseStreamEvent]:
         """The same answer as one completed event (the stand-in does not stream tokens)."""
-        output, usage = self._respond(system_instructions, input, tools, handoffs, model_settings)
+        output, usage = self._respond(
+            system_instructions, input, tools, handoffs, model_settings, output_schema
+        )
         response = Response.model_validate(
             {
                 "id": "resp_offline",

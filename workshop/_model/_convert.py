@@ -131,7 +131,11 @@ def respond_responses(body: dict[str, Any]) -> dict[str, Any]:
     """A full `POST /v1/responses` reply for a request body."""
     conv = conversation_from_responses(body.get("instructions"), body.get("input"))
     tools = tools_from_request(body.get("tools"))
-    decision = decide(conv, tools, tool_choice=body.get("tool_choice") or "auto")
+    fmt = (body.get("text") or {}).get("format") or {}
+    schema = fmt.get("schema") if fmt.get("type") == "json_schema" else None
+    decision = decide(
+        conv, tools, tool_choice=body.get("tool_choice") or "auto", output_schema=schema
+    )
     output = responses_output(decision)
     in_tokens = estimate_tokens(
         body.get("instructions") or "", body.get("input"), body.get("tools") or []
@@ -166,7 +170,13 @@ def respond_chat(body: dict[str, Any]) -> dict[str, Any]:
     """A full `POST /v1/chat/completions` reply for a request body."""
     conv = conversation_from_chat(body.get("messages") or [])
     tools = tools_from_request(body.get("tools"))
-    decision = decide(conv, tools, tool_choice=body.get("tool_choice") or "auto")
+    fmt = body.get("response_format") or {}
+    schema = (
+        (fmt.get("json_schema") or {}).get("schema") if fmt.get("type") == "json_schema" else None
+    )
+    decision = decide(
+        conv, tools, tool_choice=body.get("tool_choice") or "auto", output_schema=schema
+    )
     message: dict[str, Any] = {"role": "assistant", "content": decision.text, "refusal": None}
     if decision.calls:
         message["tool_calls"] = [

@@ -12,6 +12,8 @@ tool results so far, and decides generically:
    alerts need a state, a location tool gives a state, it needs an ip, an ip tool needs nothing).
 4. When every goal has run, answer in plain words from the results; when nothing fits,
    say so; when an argument can be found nowhere, ask for it.
+5. With nothing to call, write or review when asked to, and fill a structured output schema
+   (see `_compose`).
 
 It is deterministic (same input, same output) and honest about being a stand-in.
 """
@@ -26,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._compose import asks_verdict, compose, fill, material, review, wants_writing
 from ._text import (
     LOCATION_PARAMS,
     STOPWORDS,
@@ -142,8 +145,38 @@ def estimate_tokens(*parts: Any) -> int:
     return max(1, math.ceil(chars / 4))
 
 
-def decide(conv: Conversation, tools: list[ToolSpec], *, tool_choice: Any = "auto") -> Decision:
-    """Decide the next step of the conversation (see the module docstring)."""
+def decide(
+    conv: Conversation,
+    tools: list[ToolSpec],
+    *,
+    tool_choice: Any = "auto",
+    output_schema: dict[str, Any] | None = None,
+) -> Decision:
+    """Decide the next step of the conversation (see the module docstring).
+
+    Args:
+        conv: what the model is given.
+        tools: the function tools and handoffs offered.
+        tool_choice: "auto", "required", "none" (or a tool name, treated as "auto").
+        output_schema: JSON schema of a structured answer, if the caller asks for one.
+    """
+    if not tools or tool_choice == "none":
+        # Nothing to call: review or write (see _compose) when that is what is asked.
+        request = _last_user_text(conv)
+        if asks_verdict(output_schema):
+            ok, reason, count = review(conv.instructions, material(request))
+            return Decision(text=fill(output_schema or {}, reason, ok, count))
+        if wants_writing(conv.instructions, request):
+            text = compose(conv.instructions, request, _last_assistant_text(conv))
+            return Decision(text=fill(output_schema, text) if output_schema else text)
+    decision = _next_step(conv, tools, tool_choice)
+    if output_schema and decision.text is not None:
+        return Decision(text=fill(output_schema, decision.text))
+    return decision
+
+
+def _next_step(conv: Conversation, tools: list[ToolSpec], tool_choice: Any) -> Decision:
+    """The tool call, handoff or answer that comes next (steps 1-4 of the module docstring)."""
     request = _last_user_text(conv)
     turn = _turn_calls(conv)
     funcs = [t for t in tools if t.handoff_to is None]
@@ -201,6 +234,13 @@ def _last_user_text(conv: Conversation) -> str:
         if kind == "user":
             return str(value)
     return ""
+
+
+def _last_assistant_text(conv: Conversation) -> str | None:
+    for kind, value in reversed(conv.events):
+        if kind == "assistant" and str(value).strip():
+            return str(value)
+    return None
 
 
 def _turn_calls(conv: Conversation) -> list[ToolCall]:
