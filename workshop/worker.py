@@ -3,7 +3,8 @@
 It imports each module, registers every workflow and activity defined there, connects
 to Temporal the same way the notebook does, and polls until SIGTERM/SIGINT. A module may
 define `worker_plugins()` returning Temporal plugins (for example the OpenAI Agents plugin)
-and `worker_options()` returning extra `Worker` keyword arguments.
+and `worker_options()` returning extra `Worker` keyword arguments; its `activities` are added
+to the discovered ones (for activities defined elsewhere, such as the kit's weather tools).
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ async def _main(args: argparse.Namespace) -> None:
         if hasattr(module, "worker_plugins"):
             plugins += list(module.worker_plugins())
         if hasattr(module, "worker_options"):
-            extra.update(module.worker_options())
+            options = dict(module.worker_options())
+            # Activities imported from elsewhere (not found by discover), without duplicates.
+            activities += [a for a in options.pop("activities", ()) if a not in activities]
+            extra.update(options)
     client = await connect(plugins=plugins) if plugins else await connect()
     interceptors = []
     if args.kill_at:
