@@ -30,6 +30,7 @@ from ._faults import clear_faults, fault_status, inject_fault
 from ._history.model import Step, Totals, fetch_steps, history_steps, summarize
 from ._history.panel import ControlPanel, control_panel
 from ._history.view import Comparison, HistoryView, compare_runs, history_text, show_history
+from ._humans import ApprovalButtons, approval_buttons, wait_for_query
 from ._model import (
     MODEL_NAME,
     ModelConfig,
@@ -77,6 +78,10 @@ from ._workers import (
 )
 
 __all__ = [
+    # Human in the loop (lesson 06).
+    "ApprovalButtons",
+    "approval_buttons",
+    "wait_for_query",
     # A plain Agents SDK run in a killable process (lesson 01).
     "AgentRun",
     "kill_after_tool_calls",
