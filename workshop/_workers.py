@@ -80,6 +80,9 @@ def build_worker(
 ) -> Worker:
     """A `Worker` with the kit's defaults: fast-resume tuning and auto-heartbeats."""
     kwargs: dict[str, Any] = (tuning or WorkerTuning()).worker_kwargs()
+    # An unfinished exercise (a stub raising NotImplementedError) fails its workflow at once;
+    # by default Temporal would retry the workflow task forever and the cell would hang.
+    kwargs.setdefault("workflow_failure_exception_types", [NotImplementedError])
     kwargs.update(worker_kwargs)
     if any(not _is_async(fn) for fn in activities):
         kwargs.setdefault("activity_executor", ThreadPoolExecutor(max_workers=8))
