@@ -70,6 +70,16 @@ def test_stub_code_raising_not_implemented_reads_as_unfinished() -> None:
             check.equal(learner_function(), 1, "returns 1")
 
 
+def test_stub_error_from_a_workflow_reads_as_unfinished() -> None:
+    def run_workflow() -> None:
+        stub = ApplicationError("Exercise 6: replace this line", type="NotImplementedError")
+        raise RuntimeError("Workflow execution failed") from stub
+
+    with pytest.raises(ExerciseIncomplete, match="Exercise 6 still raises NotImplementedError"):
+        with Checks(6):
+            run_workflow()
+
+
 def test_other_errors_are_reported_with_their_cause() -> None:
     def broken() -> None:
         try:
