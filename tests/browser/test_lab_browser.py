@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,6 +125,28 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
+def _run_all_cells(page: Any) -> None:
+    """Run > Run All Cells, once the kernel is really there (retried if the run was dropped)."""
+    from playwright.sync_api import expect
+
+    page.get_by_text("| Idle").first.wait_for(timeout=60_000)
+    first_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").first
+    for _ in range(3):
+        # Lab may ask which kernel to use before the kernelspecs load: take the default.
+        dialog = page.locator(".jp-Dialog").filter(has_text="Select Kernel")
+        if dialog.count():
+            dialog.locator(".jp-mod-accept").click()
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        try:
+            # An execution prompt of [*] or [1] shows the kernel took the cells.
+            expect(first_prompt).to_have_text(re.compile(r"\[[*0-9]+\]"), timeout=15_000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError("Run All Cells did not start the notebook's cells")
+
+
 def test_history_view_and_panel_render_in_lab(chromium: str, lab: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -135,12 +159,7 @@ def test_history_view_and_panel_render_in_lab(chromium: str, lab: str) -> None:
             page.wait_for_selector(
                 '.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=60_000
             )
-            # Lab may ask which kernel to use before the kernelspecs load: take the default.
-            dialog = page.locator(".jp-Dialog").filter(has_text="Select Kernel")
-            if dialog.count():
-                dialog.locator(".jp-mod-accept").click()
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_text("Run All Cells", exact=True).click()
+            _run_all_cells(page)
 
             history = page.locator(".workshop-history").first
             expect(history).to_be_visible(timeout=60_000)

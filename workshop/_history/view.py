@@ -99,7 +99,8 @@ def totals_text(totals: Totals) -> str:
     text = (
         f"{totals.llm_calls} LLM calls, {totals.tokens} tokens "
         f"({totals.tokens_in} in / {totals.tokens_out} out), {totals.tool_calls} tool calls, "
-        f"{totals.retries} retries, {totals.crashes} worker crash"
+        f"{totals.retries} retr{'y' if totals.retries == 1 else 'ies'}, "
+        f"{totals.crashes} worker crash"
         f"{'es' if totals.crashes != 1 else ''}"
     )
     if totals.crashes:
