@@ -259,7 +259,14 @@ def _seconds(duration: Any) -> float:
 
 
 def _fmt_seconds(value: float) -> str:
-    return f"{value:.1f} s" if value < 100 else f"{value / 60:.1f} min"
+    # Durable timers can run for days (lesson 06): say "2.0 days", not "2880.0 min".
+    if value < 100:
+        return f"{value:.1f} s"
+    if value < 2 * 3600:
+        return f"{value / 60:.1f} min"
+    if value < 2 * 86400:
+        return f"{value / 3600:.1f} h"
+    return f"{value / 86400:.1f} days"
 
 
 def as_events(history: Any) -> list[HistoryEvent]:
