@@ -26,6 +26,7 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Interceptor, Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from ._crash import KillPoint
 from ._errors import WorkerStartError
@@ -51,6 +52,18 @@ class WorkerTuning:
             "sticky_queue_schedule_to_start_timeout": self.sticky_queue_schedule_to_start_timeout,
             "max_concurrent_activities": self.max_concurrent_activities,
         }
+
+
+def sandbox_runner() -> SandboxedWorkflowRunner:
+    """Temporal's workflow sandbox, with the kit itself passed through.
+
+    The sandbox re-imports a workflow's module and everything it imports, and forbids some
+    calls at import time. The kit is helper code, never workflow state, so workflow modules
+    may import it freely; pass this runner to a `Replayer` too.
+    """
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules("workshop")
+    )
 
 
 def discover(modules: Iterable[ModuleType]) -> tuple[list[type], list[Callable[..., Any]]]:
@@ -84,6 +97,7 @@ def build_worker(
     # by default Temporal would retry the workflow task forever and the cell would hang.
     kwargs.setdefault("workflow_failure_exception_types", [NotImplementedError])
     kwargs.update(worker_kwargs)
+    kwargs.setdefault("workflow_runner", sandbox_runner())
     if any(not _is_async(fn) for fn in activities):
         kwargs.setdefault("activity_executor", ThreadPoolExecutor(max_workers=8))
     return Worker(
