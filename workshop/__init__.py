@@ -4,6 +4,8 @@ Temporal (embedded dev server or your cluster), workers in the kernel and in kil
 processes, and declared crash points. Notebooks import from here, never from private modules.
 """
 
+from typing import TYPE_CHECKING
+
 from ._agent_process import (
     AgentRun,
     kill_after_tool_calls,
@@ -28,24 +30,7 @@ from ._errors import (
 from ._exercises import Checks, ExerciseIncomplete
 from ._faults import clear_faults, fault_status, inject_fault
 from ._history.model import Step, Totals, fetch_steps, history_steps, summarize
-from ._history.panel import ControlPanel, control_panel
-from ._history.view import Comparison, HistoryView, compare_runs, history_text, show_history
-from ._humans import ApprovalButtons, approval_buttons, wait_for_query
-from ._model import (
-    MODEL_NAME,
-    ModelConfig,
-    OfflineModel,
-    OfflineModelProvider,
-    agents_plugin,
-    create_chat_completion,
-    create_response,
-    describe_model,
-    get_model_provider,
-    model_config,
-    model_error,
-    model_name,
-    openai_client,
-)
+from ._lazy import lazy_exports
 from ._notebook import apply_nest_asyncio, in_kernel, register_magics, write_module
 from ._quiet import quiet_expected_activity_failures
 from ._script import run_script
@@ -77,6 +62,67 @@ from ._workers import (
     stop_all_workers,
     stop_worker_processes,
 )
+
+# Heavy parts (the Agents SDK, widgets) load on first use: see _lazy.py.
+_LAZY = {
+    "ControlPanel": "._history.panel",
+    "control_panel": "._history.panel",
+    "Comparison": "._history.view",
+    "HistoryView": "._history.view",
+    "compare_runs": "._history.view",
+    "history_text": "._history.view",
+    "show_history": "._history.view",
+    "ApprovalButtons": "._humans",
+    "approval_buttons": "._humans",
+    "wait_for_query": "._humans",
+    "MODEL_NAME": "._model",
+    "ModelConfig": "._model",
+    "OfflineModel": "._model",
+    "OfflineModelProvider": "._model",
+    "agents_plugin": "._model",
+    "create_chat_completion": "._model",
+    "create_response": "._model",
+    "describe_model": "._model",
+    "get_model_provider": "._model",
+    "model_config": "._model",
+    "model_error": "._model",
+    "model_name": "._model",
+    "openai_client": "._model",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
+
+if TYPE_CHECKING:
+    from ._history.panel import (
+        ControlPanel,
+        control_panel,
+    )
+    from ._history.view import (
+        Comparison,
+        HistoryView,
+        compare_runs,
+        history_text,
+        show_history,
+    )
+    from ._humans import (
+        ApprovalButtons,
+        approval_buttons,
+        wait_for_query,
+    )
+    from ._model import (
+        MODEL_NAME,
+        ModelConfig,
+        OfflineModel,
+        OfflineModelProvider,
+        agents_plugin,
+        create_chat_completion,
+        create_response,
+        describe_model,
+        get_model_provider,
+        model_config,
+        model_error,
+        model_name,
+        openai_client,
+    )
 
 __all__ = [
     # Human in the loop (lesson 06).

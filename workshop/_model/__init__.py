@@ -1,6 +1,8 @@
 """The offline stand-in model, the model switch and model calls for activities."""
 
-from ._agents import OfflineModel, OfflineModelProvider
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 from ._client import create_chat_completion, create_response, model_error
 from ._core import MODEL_NAME, Conversation, Decision, ToolSpec, decide
 from ._switch import (
@@ -13,6 +15,14 @@ from ._switch import (
     model_name,
     openai_client,
 )
+
+# The Agents SDK classes load on first use (see workshop/_lazy.py).
+__getattr__ = lazy_exports(
+    __name__, {"OfflineModel": "._agents", "OfflineModelProvider": "._agents"}
+)
+
+if TYPE_CHECKING:
+    from ._agents import OfflineModel, OfflineModelProvider
 
 __all__ = [
     "MODEL_NAME",

@@ -14,11 +14,13 @@ from agents import (
     ModelResponse,
     ModelSettings,
     ModelTracing,
+    OpenAIProvider,
     Tool,
     TResponseInputItem,
     Usage,
 )
 from agents.items import TResponseStreamEvent
+from openai import AsyncOpenAI
 from openai.types.responses import Response, ResponseCompletedEvent
 from pydantic import TypeAdapter
 
@@ -156,3 +158,15 @@ class OfflineModelProvider(ModelProvider):
     def get_model(self, model_name: str | None) -> Model:
         """The offline model (the name is kept only for display)."""
         return OfflineModel(MODEL_NAME)
+
+
+class ConfiguredProvider(ModelProvider):
+    """An OpenAIProvider that fills in the configured model name when an agent names none."""
+
+    def __init__(self, client: AsyncOpenAI, default_model: str) -> None:
+        self._inner = OpenAIProvider(openai_client=client, use_responses=True)
+        self._default = default_model
+
+    def get_model(self, model_name: str | None) -> Model:
+        """The model of that name, or the configured default."""
+        return self._inner.get_model(model_name or self._default)

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from agents import Model, ModelProvider, OpenAIProvider, set_tracing_disabled
 from openai import AsyncOpenAI
 
 from .._errors import WorkshopError
 from ._core import MODEL_NAME
+
+if TYPE_CHECKING:
+    from agents import ModelProvider
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 _OFFLINE_KEY = "offline-no-key-needed"
@@ -75,7 +78,11 @@ def configure_tracing() -> None:
     if os.environ.get("WORKSHOP_TRACING", "").lower() in ("on", "1", "true"):
         return
     os.environ["OPENAI_AGENTS_DISABLE_TRACING"] = "1"
-    set_tracing_disabled(True)
+    if "agents" in sys.modules:
+        # Already imported: it read the variable at import, so tell it directly too.
+        from agents import set_tracing_disabled
+
+        set_tracing_disabled(True)
 
 
 def model_config(*, start: bool = True) -> ModelConfig:
@@ -152,18 +159,6 @@ def openai_client(*, max_retries: int = 0, timeout: float = 30.0) -> AsyncOpenAI
     return _clients[key]
 
 
-class _ConfiguredProvider(ModelProvider):
-    """An OpenAIProvider that fills in the configured model name when an agent names none."""
-
-    def __init__(self, client: AsyncOpenAI, default_model: str) -> None:
-        self._inner = OpenAIProvider(openai_client=client, use_responses=True)
-        self._default = default_model
-
-    def get_model(self, model_name: str | None) -> Model:
-        """The model of that name, or the configured default."""
-        return self._inner.get_model(model_name or self._default)
-
-
 def get_model_provider(*, in_process: bool = False) -> ModelProvider:
     """The Agents SDK model provider for the configured model.
 
@@ -173,12 +168,13 @@ def get_model_provider(*, in_process: bool = False) -> ModelProvider:
         in_process: offline only: run the stand-in inside this process instead of calling
             the shared endpoint (faster, but injected model faults do not apply).
     """
+    # The Agents SDK is imported here, on first use, not when the kit is imported.
+    from ._agents import ConfiguredProvider, OfflineModelProvider
+
     cfg = model_config()
     if cfg.offline and in_process:
-        from ._agents import OfflineModelProvider
-
         return OfflineModelProvider()
-    return _ConfiguredProvider(openai_client(timeout=60.0), cfg.model)
+    return ConfiguredProvider(openai_client(timeout=60.0), cfg.model)
 
 
 def agents_plugin(**model_params: Any) -> Any:
