@@ -13,6 +13,9 @@ import tempfile
 
 import pytest
 
+# Notebooks that are not lessons (the browser test opens its own) are not nbval items.
+collect_ignore_glob = ["tests/browser/*.ipynb", "notebooks/*.ipynb", "**/.ipynb_checkpoints/*"]
+
 _SCRUBBED = (
     "TEMPORAL_ADDRESS",
     "TEMPORAL_NAMESPACE",
@@ -38,6 +41,38 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["WORKSHOP_TEMPORAL_PORT"] = str(_free_port())
     os.environ["WORKSHOP_TEMPORAL_UI_PORT"] = str(_free_port())
     os.environ["OPENAI_AGENTS_DISABLE_TRACING"] = "1"
+    if config.option.nbval or config.option.nbval_lax:
+        _nbval_reads_reference_outputs()
+
+
+def _nbval_reads_reference_outputs() -> None:
+    """Give nbval the reference outputs that committed solutions keep in cell metadata.
+
+    Committed notebooks carry no outputs (see tools/clean_solutions.py); nbval compares the
+    `# NBVAL_CHECK_OUTPUT` cells with outputs it reads from the file, so its reader is wrapped
+    to put the stored references back, in memory, as it reads.
+    """
+    import importlib.util
+    from pathlib import Path
+
+    import nbformat
+    import nbval.plugin
+
+    path = Path(__file__).parent / "tools" / "clean_solutions.py"
+    spec = importlib.util.spec_from_file_location("clean_solutions", path)
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+
+    class _Reader:
+        def __getattr__(self, name: str) -> object:
+            return getattr(nbformat, name)
+
+        @staticmethod
+        def read(fp: str, as_version: int, **kwargs: object) -> nbformat.NotebookNode:
+            return tool.with_reference_outputs(nbformat.read(fp, as_version=as_version, **kwargs))
+
+    nbval.plugin.nbformat = _Reader()  # type: ignore[assignment]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -101,7 +101,22 @@ def test() -> None:
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "ruff", "check", ".")
     run(BIN / "mypy")
-    run(PY, "-m", "pytest", "-q", "-ra", "tests", env=env)
+    # One session: the unit, crash, replay and browser tests in tests/, and every solution
+    # notebook executed from a fresh kernel by nbval (output checks on NBVAL_CHECK_OUTPUT cells).
+    run(
+        PY,
+        "-m",
+        "pytest",
+        "-q",
+        "-ra",
+        "tests",
+        "solutions",
+        "--nbval-lax",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        "tests/nbval_sanitize.cfg",
+        env=env,
+    )
 
 
 COMMANDS = {"setup": setup, "lab": lab, "test": test}

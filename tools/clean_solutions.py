@@ -1,9 +1,10 @@
 """Clean the hand-written solution notebooks before committing them.
 
-A committed notebook carries no execution counts, no widget state and no outputs, with one
-exception: a cell marked `# NBVAL_CHECK_OUTPUT` keeps its output, because that output is
-what nbval compares a fresh run against (after tests/nbval_sanitize.cfg masks ids and times),
-and the execution count 1, because nbval treats a cell without one as never run.
+A committed notebook carries no execution counts, no widget state and no outputs. A cell
+marked `# NBVAL_CHECK_OUTPUT` keeps its reference output (what nbval compares a fresh run
+against, after tests/nbval_sanitize.cfg masks ids and times) in its metadata, under
+`workshop.reference_outputs`, not as an output: a learner opening the notebook sees a clean
+notebook, and the root conftest.py hands the reference back to nbval when it reads the file.
 
     python tools/clean_solutions.py                 # clean every solutions/*.ipynb in place
     python tools/clean_solutions.py --record FILE   # run FILE in a fresh kernel first, so the
@@ -36,8 +37,30 @@ def keeps_output(cell: NotebookNode) -> bool:
     return any(line.strip().lstrip("#").strip() == CHECK_OUTPUT for line in cell.source.split("\n"))
 
 
+REFERENCE_KEY = "reference_outputs"
+
+
+def reference_outputs(cell: NotebookNode) -> list[NotebookNode]:
+    """The stored reference outputs of a `# NBVAL_CHECK_OUTPUT` cell (empty if none)."""
+    return list(cell.metadata.get("workshop", {}).get(REFERENCE_KEY, []))
+
+
+def with_reference_outputs(nb: NotebookNode) -> NotebookNode:
+    """The notebook as nbval must see it: reference outputs back in place, count 1 on them.
+
+    nbval compares a fresh run with a cell's outputs, and skips (errors on) a reference
+    cell without an execution count, so both are restored here, in memory only.
+    """
+    for cell in nb.cells:
+        stored = reference_outputs(cell) if cell.cell_type == "code" else []
+        if stored:
+            cell.outputs = [nbformat.from_dict(o) for o in stored]
+            cell.execution_count = 1
+    return nb
+
+
 def clean(nb: NotebookNode) -> NotebookNode:
-    """A copy of the notebook with only reference outputs kept (and those made stable)."""
+    """A copy of the notebook with no outputs; check cells' references moved to metadata."""
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
@@ -60,10 +83,9 @@ def clean(nb: NotebookNode) -> NotebookNode:
                 if output.output_type == "execute_result":
                     output.execution_count = None
             kept.append(output)
-        cell.outputs = kept
-        # nbval skips the comparison (and errors) for a reference cell that was never run,
-        # which it tells by a missing execution count: keep a fixed one on these cells only.
-        cell.execution_count = 1 if kept else None
+        cell.outputs = []
+        if kept:
+            cell.metadata.setdefault("workshop", {})[REFERENCE_KEY] = kept
     return nb
 
 

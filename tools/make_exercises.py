@@ -118,6 +118,8 @@ def clean_cell(cell: NotebookNode) -> NotebookNode:
         cell.execution_count = None
     for key in _VOLATILE_CELL_METADATA:
         cell.metadata.pop(key, None)
+    # The nbval reference outputs of check cells: for the solutions' CI run, not for learners.
+    cell.metadata.pop("workshop", None)
     cell.pop("attachments", None) if cell.cell_type != "markdown" else None
     return cell
 
