@@ -24,7 +24,6 @@ import importlib
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -33,7 +32,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._crash import KillPoint
-from ._settings import REPO_ROOT, settings
+from ._proc import kit_env, spawn_logged
+from ._settings import settings
 
 
 def kill_when_tool_starts(name: str, run: int = 1) -> KillPoint:
@@ -187,25 +187,14 @@ async def run_agent_process(
     args += ["--question", question, "--record", str(record)]
     if point is not None:
         args += ["--kill-at", point.spec()]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(folder), str(REPO_ROOT), env.get("PYTHONPATH", "")) if p
-    )
-    env["WORKSHOP_STATE_DIR"] = str(cfg.state_dir)
-    env["PYTHONUNBUFFERED"] = "1"
     before = _model_requests()
-    with open(log_file, "ab") as log:
-        log.write(f"\n=== agent run (kill point: {point}) ===\n".encode())
-        log.flush()
-        proc = subprocess.Popen(
-            args,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=folder,
-            env=env,
-            start_new_session=True,
-        )
+    proc = spawn_logged(
+        args,
+        log_file,
+        cwd=folder,
+        env=kit_env(cfg, folder),
+        header=f"agent run (kill point: {point})",
+    )
     deadline = time.monotonic() + timeout
     while proc.poll() is None:
         if time.monotonic() > deadline:

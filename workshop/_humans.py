@@ -17,6 +17,8 @@ from typing import Any
 import ipywidgets as widgets
 from temporalio.client import WorkflowHandle
 
+from ._display import TextForm
+
 
 def _name(update: Any) -> str:
     """The update's name, from a name or an `@workflow.update` method."""
@@ -26,7 +28,7 @@ def _name(update: Any) -> str:
     return str(getattr(defn, "name", None) or getattr(update, "__name__", update))
 
 
-class ApprovalButtons:
+class ApprovalButtons(TextForm):
     """Approve and Reject buttons bound to one workflow's update, with a text form.
 
     Args:
@@ -119,14 +121,6 @@ class ApprovalButtons:
         lines = [f"Decision for workflow {self.handle.id}: {state}"]
         lines += [f"  [{b.description}]  {b.tooltip}" for b in self.buttons.values()]
         return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.text()
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        bundle["text/plain"] = self.text()
-        return bundle
 
 
 def approval_buttons(

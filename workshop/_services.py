@@ -19,7 +19,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -35,7 +34,10 @@ import httpx
 
 from ._errors import WorkshopError
 from ._faults import FaultBook, FaultRule
-from ._settings import REPO_ROOT, Settings, settings
+from ._proc import kit_env, spawn_logged
+from ._proc import pid_alive as _pid_alive
+from ._proc import tail as _tail
+from ._settings import Settings, settings
 
 LOOPBACK = "127.0.0.1"
 _START_TIMEOUT_S = 20.0
@@ -349,22 +351,11 @@ def ensure_services(cfg: Settings | None = None) -> ServicesInfo:
 def _start(cfg: Settings) -> ServicesInfo:
     _state_file(cfg).unlink(missing_ok=True)
     port = int(os.environ.get("WORKSHOP_SERVICES_PORT") or 0)
-    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}  # never needed there
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
-    env["PYTHONUNBUFFERED"] = "1"
+    env = kit_env(cfg, drop=("OPENAI_API_KEY",))  # the key is never needed there
     args = [sys.executable, "-m", "workshop._services", "--port", str(port)]
     args += ["--state-dir", str(cfg.state_dir), "--state-file", str(_state_file(cfg))]
     log_path = _log_file(cfg)
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            args,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=cfg.state_dir,
-            start_new_session=True,
-        )
+    proc = spawn_logged(args, log_path, cwd=cfg.state_dir, env=env)
     deadline = time.monotonic() + _START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -381,28 +372,6 @@ def _start(cfg: Settings) -> ServicesInfo:
         f"The workshop services did not answer within {_START_TIMEOUT_S:.0f} s "
         f"(port {port or 'auto'}). Last lines of {log_path}:\n{_tail(log_path)}"
     )
-
-
-def _tail(path: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie child of ours counts as dead
-        return os.waitpid(pid, os.WNOHANG) == (0, 0)
-    except ChildProcessError:
-        return True
 
 
 def services_status(cfg: Settings | None = None) -> dict[str, Any] | None:

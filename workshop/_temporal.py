@@ -16,7 +16,6 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -28,6 +27,9 @@ from temporalio.client import Client
 from temporalio.envconfig import ClientConfig
 
 from ._errors import PortInUse, TemporalBinaryMissing, TemporalUnreachable
+from ._proc import pid_alive as _pid_alive
+from ._proc import spawn_logged
+from ._proc import tail as _tail
 from ._settings import Settings, settings
 
 LOOPBACK = "127.0.0.1"
@@ -91,16 +93,6 @@ def _pid_file(cfg: Settings) -> Path:
 
 def _log_file(cfg: Settings) -> Path:
     return cfg.logs_dir / "temporal-server.log"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 async def _healthy(target: str, timeout: float = 2.0) -> bool:
@@ -176,17 +168,7 @@ async def _start(cfg: Settings, target: str) -> ServerInfo:
     env["HOME"] = str(cfg.state_dir / "home")
     env["XDG_CONFIG_HOME"] = str(cfg.state_dir / "home" / ".config")
     Path(env["HOME"]).mkdir(parents=True, exist_ok=True)
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            args,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=cfg.state_dir,
-            # Its own session: the server outlives a kernel restart and ignores Ctrl+C in it.
-            start_new_session=True,
-        )
+    proc = spawn_logged(args, log_path, cwd=cfg.state_dir, env=env)
     _pid_file(cfg).write_text(
         json.dumps({"pid": proc.pid, "port": cfg.temporal_port}), encoding="utf-8"
     )
@@ -205,13 +187,6 @@ async def _start(cfg: Settings, target: str) -> ServerInfo:
         f"The Temporal dev server did not become healthy in {_START_TIMEOUT_S:.0f} s. "
         f"Last lines of {log_path}:\n{_tail(log_path)}"
     )
-
-
-def _tail(path: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def _read_pid(cfg: Settings) -> int | None:

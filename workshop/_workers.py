@@ -31,7 +31,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from ._crash import KillPoint
 from ._errors import WorkerStartError
 from ._heartbeat import AutoHeartbeatInterceptor
-from ._settings import REPO_ROOT, Settings, settings
+from ._proc import kit_env, spawn_logged, tail
+from ._settings import Settings, settings
 from ._temporal import connect
 
 
@@ -287,26 +288,15 @@ class WorkerProcess:
             args += ["--module", module]
         if self.kill_point is not None:
             args += ["--kill-at", self.kill_point.spec()]
-        env = dict(os.environ)
-        env.update(self.extra_env)
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(self.cwd), str(REPO_ROOT), env.get("PYTHONPATH", "")) if p
-        )
-        env["WORKSHOP_STATE_DIR"] = str(self.cfg.state_dir)
-        env["PYTHONUNBUFFERED"] = "1"
+        env = {**kit_env(self.cfg, self.cwd), **self.extra_env}
         self.starts += 1
-        with open(self.log_file, "ab") as log:
-            log.write(f"\n=== start {self.starts} (kill point: {self.kill_point}) ===\n".encode())
-            log.flush()
-            self._proc = subprocess.Popen(
-                args,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=self.cwd,
-                env=env,
-                start_new_session=True,
-            )
+        self._proc = spawn_logged(
+            args,
+            self.log_file,
+            cwd=self.cwd,
+            env=env,
+            header=f"start {self.starts} (kill point: {self.kill_point})",
+        )
         self._pid_file.write_text(json.dumps({"pid": self._proc.pid}))
         deadline = time.monotonic() + timeout
         while not self._ready_file.exists():
@@ -367,11 +357,7 @@ class WorkerProcess:
 
     def logs(self, lines: int = 40) -> str:
         """The last lines of the worker's log file."""
-        try:
-            text = self.log_file.read_text(errors="replace")
-        except OSError:
-            return "(no log yet)"
-        return "\n".join(text.splitlines()[-lines:])
+        return tail(self.log_file, lines)
 
     def status(self) -> str:
         """One line: alive or dead, with pid or exit code."""

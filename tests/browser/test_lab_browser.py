@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = Path(__file__).with_name("history_demo.ipynb")
@@ -38,18 +39,14 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chromium() -> str:
     """Debian's chromium binary (never a Playwright download)."""
     path = shutil.which("chromium")
     if path is None:
-        pytest.skip("no chromium installed: `apt-get install -y chromium` to run the browser check")
+        # tasks.py says why it could not install one; otherwise, say how to.
+        reason = os.environ.get("WORKSHOP_BROWSER_SKIP") or "`apt-get install -y chromium`"
+        pytest.skip(f"no chromium installed ({reason}): the browser check needs it")
     pytest.importorskip("playwright.sync_api", reason="playwright (PyPI) is not installed")
     return path
 
@@ -82,7 +79,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     log = open(home / "lab.log", "wb")
     proc = subprocess.Popen(
         [

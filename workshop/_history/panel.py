@@ -15,6 +15,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .._display import TextForm
 from .._temporal import connect, ui_url
 from .._workers import WorkerProcess
 
@@ -47,7 +48,7 @@ def fault_code(target: str, kind: str, count: int | None) -> str:
     return f'inject_fault("{target}", "{kind}"{extra})'
 
 
-class ControlPanel:
+class ControlPanel(TextForm):
     """Buttons for a worker process, fault switches and the server, with a text form."""
 
     def __init__(self, worker: WorkerProcess | None = None) -> None:
@@ -309,14 +310,6 @@ class ControlPanel:
             state = " (disabled)" if button.disabled else ""
             lines.append(f"    [{button.description}]{state}  {button.tooltip}")
         return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.text()
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        bundle["text/plain"] = self.text()
-        return bundle
 
 
 def control_panel(worker: WorkerProcess | None = None, *, refresh: bool = True) -> ControlPanel:

@@ -15,6 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 
+from .._display import TextForm
 from .._temporal import ui_url
 from .model import Step, Totals, fetch_steps, history_steps, resolve_handle, summarize
 
@@ -148,7 +149,7 @@ def history_html(steps: Sequence[Step], title: str = "") -> str:
     )
 
 
-class HistoryView:
+class HistoryView(TextForm):
     """A workflow's steps as a timeline that updates live; also a text and HTML form."""
 
     def __init__(self, handle_or_id: WorkflowHandle[Any, Any] | str, client: Client | None) -> None:
@@ -260,12 +261,8 @@ class HistoryView:
         link = f'<a href="{html.escape(self.url)}" target="_blank">open in Temporal UI</a>'
         return history_html(self.steps, f"workflow {self.workflow_id}") + link
 
-    def __repr__(self) -> str:
-        return self.text()
-
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        bundle["text/plain"] = self.text()
+        bundle = super()._repr_mimebundle_(**kwargs)
         bundle["text/html"] = self._repr_html_()
         return bundle
 
@@ -337,7 +334,7 @@ def show_history(
     return view
 
 
-class Comparison:
+class Comparison(TextForm):
     """Two runs side by side, with a text form."""
 
     def __init__(self, a: Any, b: Any, labels: tuple[str, str]) -> None:
@@ -383,14 +380,6 @@ class Comparison:
         for label, steps in zip(self.labels, self.steps, strict=True):
             lines += ["", history_text(steps, title=label)]
         return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.text()
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        bundle["text/plain"] = self.text()
-        return bundle
 
 
 def compare_runs(
