@@ -112,9 +112,11 @@ async def replay(cls: type, plugins: list[Any], history: Any) -> Exception | Non
     """Replay one history with one workflow class; the failure, or None when it replays."""
     from temporalio.worker import Replayer
 
-    result = await Replayer(workflows=[cls], plugins=plugins).replay_workflow(
-        history, raise_on_replay_failure=False
-    )
+    from workshop import sandbox_runner
+
+    result = await Replayer(
+        workflows=[cls], plugins=plugins, workflow_runner=sandbox_runner()
+    ).replay_workflow(history, raise_on_replay_failure=False)
     return result.replay_failure
 
 
@@ -186,6 +188,11 @@ async def record(lessons: list[str]) -> int:
                 manifest[name] = entry
             else:
                 manifest.pop(name, None)
+    # Forget modules no solution notebook writes any more (renamed or removed).
+    current = {name for nb in SOLUTIONS.glob("[0-9][0-9]-*.ipynb") for name in module_cells(nb)}
+    for stale in set(manifest) - current:
+        manifest.pop(stale)
+        shutil.rmtree(OUT / stale, ignore_errors=True)
     MANIFEST.parent.mkdir(parents=True, exist_ok=True)
     MANIFEST.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
     print(f"manifest: {MANIFEST.relative_to(REPO_ROOT)} ({len(manifest)} modules)")

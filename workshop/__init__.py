@@ -32,7 +32,7 @@ from ._faults import clear_faults, fault_status, inject_fault
 from ._history.model import Step, Totals, fetch_steps, history_steps, summarize
 from ._lazy import lazy_exports
 from ._notebook import apply_nest_asyncio, in_kernel, register_magics, write_module
-from ._quiet import quiet_expected_activity_failures
+from ._quiet import quiet_core_warnings, quiet_expected_activity_failures
 from ._script import run_script
 from ._services import ServicesInfo, ensure_services, services_status, stop_services
 from ._settings import Settings, settings
@@ -223,3 +223,4 @@ if in_kernel():
     register_magics()
     install_name_error_hint()
     quiet_expected_activity_failures()
+    quiet_core_warnings()

@@ -19,6 +19,7 @@ from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from tests.support.lessons import SOLUTIONS, lesson_modules_dir, module_cells
+from workshop import sandbox_runner
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lesson_histories"
 MANIFEST: dict[str, Any] = json.loads((FIXTURES / "manifest.json").read_text())
@@ -52,7 +53,9 @@ async def _replay(module_name: str, cls_name: str, item: dict[str, str]) -> None
     module = _module(module_name)
     plugins = list(module.worker_plugins()) if hasattr(module, "worker_plugins") else []
     history = WorkflowHistory.from_json(item["workflow_id"], (FIXTURES / item["file"]).read_text())
-    await Replayer(workflows=[getattr(module, cls_name)], plugins=plugins).replay_workflow(history)
+    await Replayer(
+        workflows=[getattr(module, cls_name)], plugins=plugins, workflow_runner=sandbox_runner()
+    ).replay_workflow(history)
 
 
 @pytest.mark.parametrize(("module_name", "cls_name", "expect", "item"), CASES)
