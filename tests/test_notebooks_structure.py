@@ -251,3 +251,14 @@ def test_unsolved_exercises_say_what_is_missing(path: Path, tmp_path: Path) -> N
         assert f"Exercise {number}" in errors[0].evalue
         text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
         assert "✗" in text and f"Exercise {number}" in text, text
+
+
+@pytest.mark.parametrize("path", SOLUTION_FILES, ids=LESSON_NAMES)
+def test_workflow_modules_are_named_after_their_lesson(path: Path) -> None:
+    """`lessonNN_...`: unique across lessons, so tests can load every lesson's modules at once."""
+    from tests.support.lessons import module_cells
+
+    for name in module_cells(path):
+        assert name.startswith(f"lesson{path.name[:2]}_"), (
+            f"%%workflow_module {name} in {path.name} must be named lesson{path.name[:2]}_..."
+        )
