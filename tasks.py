@@ -78,16 +78,17 @@ def lab() -> None:
     """Start the embedded services, then JupyterLab on 127.0.0.1 in notebooks/."""
     setup()
     run(PY, "-m", "workshop", "server", "start")
-    os.execv(
-        str(BIN / "jupyter"),
-        [
-            "jupyter",
-            "lab",
-            "--ip=127.0.0.1",
-            f"--notebook-dir={ROOT}",
-            "--ServerApp.default_url=/lab/tree/notebooks/00-setup.ipynb",
-        ],
-    )
+    args = [
+        "jupyter",
+        "lab",
+        "--ip=127.0.0.1",
+        f"--notebook-dir={ROOT}",
+        "--ServerApp.default_url=/lab/tree/notebooks/00-setup.ipynb",
+    ]
+    if os.geteuid() == 0:
+        # Jupyter refuses root unless told; containers and CI machines often are root.
+        args.append("--allow-root")
+    os.execv(str(BIN / "jupyter"), args)
 
 
 def test() -> None:
