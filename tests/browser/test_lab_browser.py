@@ -25,6 +25,7 @@ from tests.conftest import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = Path(__file__).with_name("history_demo.ipynb")
+LESSON = REPO_ROOT / "solutions" / "03-durable-agent-loop.ipynb"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 TOKEN = "workshop-browser-test"
 CHROMIUM_ARGS = [
@@ -57,7 +58,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("lab")
     work = home / "work"
     work.mkdir()
-    shutil.copy(NOTEBOOK, work / NOTEBOOK.name)  # Lab autosaves: never into the repo.
+    # Copies: Lab autosaves, and a lesson writes its modules beside itself; never in the repo.
+    shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
+    shutil.copy(LESSON, work / LESSON.name)
     env = dict(os.environ)
     for name, sub in {
         "JUPYTER_CONFIG_DIR": "config",
@@ -185,6 +188,41 @@ def test_history_view_and_panel_render_in_lab(chromium: str, lab: str) -> None:
             page.screenshot(path=str(ARTIFACTS / "control-panel-after-kill.png"), full_page=True)
         except BaseException:
             page.screenshot(path=str(ARTIFACTS / "browser-failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+
+def test_lesson_03_runs_in_lab_and_shows_the_resume(chromium: str, lab: str) -> None:
+    """A real lesson, as a learner runs it: every cell ends, the view shows crash and resume."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        try:
+            page.goto(f"{lab}/lab/tree/{LESSON.name}?token={TOKEN}")
+            page.wait_for_selector(
+                '.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=60_000
+            )
+            _run_all_cells(page)
+            last_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").last
+            expect(last_prompt).to_have_text(re.compile(r"\[[0-9]+\]"), timeout=240_000)
+            expect(
+                page.locator(".jp-OutputArea-output").filter(has_text="Traceback")
+            ).to_have_count(0)
+            crash = page.locator(".workshop-step-crash").first
+            expect(crash).to_be_visible()
+            expect(page.locator(".workshop-step-resume").first).to_be_visible()
+            for exercise in (1, 2, 3):
+                expect(
+                    page.get_by_text(re.compile(rf"✓ Exercise {exercise}\b.*passed"))
+                ).to_have_count(1)
+            crash.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "lesson-03-resume.png"))
+        except BaseException:
+            page.screenshot(path=str(ARTIFACTS / "lesson-03-failure.png"), full_page=True)
             raise
         finally:
             browser.close()

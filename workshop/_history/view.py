@@ -95,19 +95,24 @@ def step_line(index: int, step: Step, width: int = 44) -> str:
     ).rstrip()
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def totals_text(totals: Totals) -> str:
     """Totals in one or two sentences."""
     text = (
-        f"{totals.llm_calls} LLM calls, {totals.tokens} tokens "
-        f"({totals.tokens_in} in / {totals.tokens_out} out), {totals.tool_calls} tool calls, "
-        f"{totals.retries} retr{'y' if totals.retries == 1 else 'ies'}, "
-        f"{totals.crashes} worker crash"
-        f"{'es' if totals.crashes != 1 else ''}"
+        f"{_count(totals.llm_calls, 'LLM call', 'LLM calls')}, {totals.tokens} tokens "
+        f"({totals.tokens_in} in / {totals.tokens_out} out), "
+        f"{_count(totals.tool_calls, 'tool call', 'tool calls')}, "
+        f"{_count(totals.retries, 'retry', 'retries')}, "
+        f"{_count(totals.crashes, 'worker crash', 'worker crashes')}"
     )
     if totals.crashes:
+        saved = _count(totals.llm_calls_saved, "LLM call", "LLM calls")
         text += (
             f". A non-durable loop would have paid {totals.tokens_saved} tokens "
-            f"({totals.llm_calls_saved} LLM calls) again after the crash; Temporal paid 0."
+            f"({saved}) again after the crash; Temporal paid 0."
         )
     return text
 
