@@ -125,6 +125,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
+def _open_alone(lab: str, notebook: str) -> str:
+    """URL opening `notebook` in a fresh Lab workspace: the only tab, whatever ran before."""
+    workspace = re.sub(r"[^a-z0-9]+", "-", notebook.lower())
+    return f"{lab}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={TOKEN}"
+
+
 def _run_all_cells(page: Any) -> None:
     """Run > Run All Cells, once the kernel is really there (retried if the run was dropped)."""
     from playwright.sync_api import expect
@@ -155,7 +161,7 @@ def test_history_view_and_panel_render_in_lab(chromium: str, lab: str) -> None:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1100})
-            page.goto(f"{lab}/lab/tree/{NOTEBOOK.name}?token={TOKEN}")
+            page.goto(_open_alone(lab, NOTEBOOK.name))
             page.wait_for_selector(
                 '.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=60_000
             )
@@ -202,7 +208,7 @@ def test_lesson_03_runs_in_lab_and_shows_the_resume(chromium: str, lab: str) -> 
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         try:
-            page.goto(f"{lab}/lab/tree/{LESSON.name}?token={TOKEN}")
+            page.goto(_open_alone(lab, LESSON.name))
             page.wait_for_selector(
                 '.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=60_000
             )
