@@ -8,9 +8,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 from temporalio.exceptions import ApplicationError
 
+from tests.support.kernels import execute
 from workshop import Checks, ExerciseIncomplete, MissingSetup, require, unique_id
 from workshop._quiet import ExpectedFailureFilter
 
@@ -165,13 +165,7 @@ def test_in_a_kernel_out_of_order_cells_say_what_to_run(tmp_path: Path) -> None:
         nbformat.v4.new_code_cell('client = require("client", run="the setup cell at the top")'),
         nbformat.v4.new_code_cell("print(undefined_variable_h5)"),
     ]
-    NotebookClient(
-        nb,
-        timeout=60,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(tmp_path)}},
-    ).execute()
+    execute(nb, tmp_path, timeout=60)
     missing = [o for o in nb.cells[1].outputs if o.output_type == "error"]
     assert missing and missing[0].ename == "MissingSetup"
     assert "run the setup cell at the top first" in missing[0].evalue

@@ -18,8 +18,9 @@ from types import ModuleType
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 from nbformat import NotebookNode
+
+from tests.support.kernels import execute
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -199,14 +200,7 @@ def _execute(nb: NotebookNode, cwd: Path, allow_errors: bool = True) -> Notebook
     # Cells after the last check cell check no exercise: leave them to the nbval run.
     last = max(i for i, c in enumerate(nb.cells) if _check_cell_number(c) is not None)
     nb.cells = nb.cells[: last + 1]
-    NotebookClient(
-        nb,
-        timeout=180,
-        kernel_name="python3",
-        allow_errors=allow_errors,
-        resources={"metadata": {"path": str(cwd)}},
-    ).execute()
-    return nb
+    return execute(nb, cwd, timeout=180, allow_errors=allow_errors)
 
 
 def _check_cells(nb: NotebookNode) -> list[tuple[int, NotebookNode]]:

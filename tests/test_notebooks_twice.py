@@ -13,9 +13,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from tests.conftest import REPO_ROOT
+from tests.support.kernels import execute, unexpected_errors
 
 LESSONS = sorted((REPO_ROOT / "solutions").glob("[0-9][0-9]-*.ipynb"))
 
@@ -30,18 +30,6 @@ def test_every_cell_can_run_twice(path: Path, tmp_path: Path) -> None:
         if cell.cell_type == "code" and "raises-exception" not in cell.metadata.get("tags", []):
             doubled.append(copy.deepcopy(cell))
     nb.cells = doubled
-    NotebookClient(
-        nb,
-        timeout=300,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(tmp_path)}},
-    ).execute()
-    errors = [
-        f"cell {index}: {output.ename}: {output.evalue[:300]}"
-        for index, cell in enumerate(nb.cells)
-        if cell.cell_type == "code"
-        for output in cell.outputs
-        if output.output_type == "error"
-    ]
+    execute(nb, tmp_path)
+    errors = [f"cell {i}: {o.ename}: {o.evalue[:300]}" for i, o in unexpected_errors(nb)]
     assert not errors, "\n".join(errors)

@@ -61,25 +61,14 @@ def _isolate() -> None:
 def run_notebook(path: Path) -> int:
     """Execute one solution notebook in a fresh kernel (cwd: a temp folder); returns error count."""
     import nbformat
-    from nbclient import NotebookClient
+
+    from tests.support.kernels import execute, unexpected_errors
 
     nb = nbformat.read(path, as_version=4)
     cwd = Path(tempfile.mkdtemp(prefix=f"record-{path.stem}-"))
     started = time.monotonic()
-    NotebookClient(
-        nb,
-        timeout=300,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(cwd)}},
-    ).execute()
-    errors = [
-        (i, o.ename)
-        for i, c in enumerate(nb.cells)
-        if c.cell_type == "code" and "raises-exception" not in c.metadata.get("tags", [])
-        for o in c.get("outputs", [])
-        if o.output_type == "error"
-    ]
+    execute(nb, cwd)
+    errors = [(i, o.ename) for i, o in unexpected_errors(nb)]
     took = time.monotonic() - started
     print(
         f"  ran {path.name} in {took:.0f} s" + (f"; cells with errors: {errors}" if errors else "")

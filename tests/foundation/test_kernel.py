@@ -6,9 +6,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from tests.conftest import REPO_ROOT
+from tests.support.kernels import execute
 from tests.support.steps import expected_result
 
 CELLS = [
@@ -37,9 +37,7 @@ def test_kernel_worker_and_asyncio_run(tmp_path: Path, monkeypatch: pytest.Monke
         "display_name": "Python 3",
         "language": "python",
     }
-    NotebookClient(
-        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(REPO_ROOT)}}
-    ).execute()
+    execute(nb, REPO_ROOT, timeout=60, allow_errors=False)
     outputs = ["".join(o.get("text", "") for o in cell.outputs) for cell in nb.cells]
     assert outputs[3].strip() == "1"
     assert int(outputs[4]) == expected_result(1)
