@@ -40,7 +40,9 @@ os.environ["STEPS_LEDGER"] = os.path.join(os.environ["WORKSHOP_STATE_DIR"], "led
 from temporalio.api.enums.v1 import EventType  # noqa: E402
 
 import workshop  # noqa: E402
-from workshop import Settings, WorkerProcess, kill_mid_activity  # noqa: E402
+import workshop.testing  # noqa: E402
+from workshop import WorkerProcess, kill_mid_activity  # noqa: E402
+from workshop.testing import Settings  # noqa: E402
 
 
 async def server_ready(runs: int) -> list[float]:
@@ -53,9 +55,9 @@ async def server_ready(runs: int) -> list[float]:
             temporal_address=None,
         )
         start = time.perf_counter()
-        await workshop.ensure_server(cfg)
+        await workshop.testing.ensure_server(cfg)
         times.append(time.perf_counter() - start)
-        workshop.stop_server(cfg)
+        workshop.testing.stop_server(cfg)
     return times
 
 
@@ -110,4 +112,4 @@ async def main(runs: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
-    workshop.run_script(main(parser.parse_args().runs))
+    workshop.testing.run_script(main(parser.parse_args().runs))

@@ -16,8 +16,8 @@ from temporalio.api.history.v1 import HistoryEvent
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from workshop import HistoryView, history_steps, history_text  # noqa: E402
-from workshop._history.model import as_events  # noqa: E402
+from workshop import history_text  # noqa: E402
+from workshop.testing import HistoryView, as_events, history_steps  # noqa: E402
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "histories" / "crash_llm.json"
 BUDGET_MS = 200.0

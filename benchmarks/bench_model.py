@@ -13,8 +13,9 @@ from agents import ModelSettings, ModelTracing
 from openai import AsyncOpenAI
 
 import workshop
+import workshop.testing
 from workshop import WEATHER_TOOLS
-from workshop._model import OfflineModel
+from workshop.testing import OfflineModel
 
 QUESTION = "Are there any weather alerts where I am?"
 # The longest step of the talk's chain: three tool results already in the conversation.
@@ -50,7 +51,7 @@ async def bench_in_process(n: int) -> float:
 
 
 async def bench_http(n: int) -> float:
-    client = AsyncOpenAI(base_url=workshop.ensure_services().model_base_url, api_key="x")
+    client = AsyncOpenAI(base_url=workshop.testing.ensure_services().model_base_url, api_key="x")
     await client.responses.create(model="m", input=HISTORY, tools=WEATHER_TOOLS)  # warm up
     start = time.perf_counter()
     for _ in range(n):
@@ -68,5 +69,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    workshop.run_script(main())
-    workshop.stop_services()
+    workshop.testing.run_script(main())
+    workshop.testing.stop_services()

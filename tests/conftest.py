@@ -14,7 +14,7 @@ import pytest
 from temporalio.client import Client
 
 import workshop
-from workshop import Settings
+from workshop.testing import Settings
 
 
 def free_port() -> int:

@@ -11,8 +11,9 @@ import pytest
 from temporalio.exceptions import ApplicationError
 
 from tests.support.kernels import execute
-from workshop import Checks, ExerciseIncomplete, MissingSetup, require, unique_id
-from workshop._quiet import ExpectedFailureFilter
+from workshop import Checks, require, unique_id
+from workshop.errors import ExerciseIncomplete, MissingSetup
+from workshop.testing import ExpectedFailureFilter
 
 
 def test_all_checks_pass_prints_ticks(capsys: pytest.CaptureFixture[str]) -> None:

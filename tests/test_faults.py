@@ -13,7 +13,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 import workshop
 from tests.support.model_calls import AskModelWorkflow, ask_model
 from workshop import clear_faults, fault_status, get_weather_alerts, inject_fault
-from workshop._weather import _tools
+from workshop.world import tools as _tools
 
 
 @pytest.fixture(autouse=True)

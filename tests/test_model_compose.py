@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import pytest
 from agents import Agent, RunConfig, Runner
 
-from workshop import OfflineModelProvider, get_model_provider
-from workshop._model import Conversation, decide
-from workshop._model._compose import fit, word_limit
+from workshop import get_model_provider
+from workshop.model.compose import fit, word_limit
+from workshop.testing import Conversation, OfflineModelProvider, decide
 
 STORY = (
     "The library opens a new reading room on Monday. It has forty seats and free coffee; "

@@ -10,8 +10,7 @@ from typing import Any
 
 from agents import Agent, RunConfig, Runner, function_tool
 
-from workshop import OfflineModelProvider
-from workshop._model import Conversation, ToolSpec, decide
+from workshop.testing import Conversation, OfflineModelProvider, ToolSpec, decide
 
 RUN = RunConfig(model_provider=OfflineModelProvider(), tracing_disabled=True)
 CATALOG = {

@@ -11,12 +11,14 @@ from agents import Agent, RunConfig, Runner, function_tool
 from temporalio.client import Client
 
 import workshop
+import workshop.errors
+import workshop.testing
 from tests.conftest import REPO_ROOT
 from tests.support.netguard import NetGuard
 
 
 async def test_no_key_no_network_nothing_reaches_beyond_loopback() -> None:
-    assert workshop.model_config().offline
+    assert workshop.testing.model_config().offline
     agent = Agent(
         name="Weather Agent",
         tools=[
@@ -40,7 +42,7 @@ async def test_no_key_no_network_nothing_reaches_beyond_loopback() -> None:
         with pytest.raises(OSError):
             socket.create_connection(("192.0.2.1", 80), timeout=1)
     assert "Heat Advisory" in result.final_output
-    assert response["model"] == workshop.MODEL_NAME
+    assert response["model"] == workshop.testing.MODEL_NAME
     assert guard.attempts == ["192.0.2.1"]
     status = workshop.services_status()
     assert status is not None and status["blocked_connections"] == []
@@ -49,19 +51,19 @@ async def test_no_key_no_network_nothing_reaches_beyond_loopback() -> None:
 def test_model_switch_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     key = f"sk-test-{uuid.uuid4().hex}"
     monkeypatch.setenv("OPENAI_API_KEY", key)
-    cfg = workshop.model_config()
+    cfg = workshop.testing.model_config()
     assert (cfg.mode, cfg.base_url, cfg.key) == ("openai", None, "set")
     assert key not in workshop.describe_model() and "set" in workshop.describe_model()
     monkeypatch.setenv("WORKSHOP_MODEL", "offline")
-    assert workshop.model_config().offline
+    assert workshop.testing.model_config().offline
     monkeypatch.delenv("WORKSHOP_MODEL")
     monkeypatch.delenv("OPENAI_API_KEY")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1")
-    cfg = workshop.model_config()
+    cfg = workshop.testing.model_config()
     assert (cfg.mode, cfg.base_url, cfg.key) == ("openai", "http://127.0.0.1:11434/v1", "not set")
     monkeypatch.setenv("WORKSHOP_MODEL", "bogus")
-    with pytest.raises(workshop.WorkshopError, match="WORKSHOP_MODEL"):
-        workshop.model_config()
+    with pytest.raises(workshop.errors.WorkshopError, match="WORKSHOP_MODEL"):
+        workshop.testing.model_config()
 
 
 async def test_a_key_never_reaches_history_or_logs(
@@ -71,7 +73,7 @@ async def test_a_key_never_reaches_history_or_logs(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     key = f"sk-workshop-FAKE-{uuid.uuid4().hex}"
-    endpoint = workshop.ensure_services().model_base_url
+    endpoint = workshop.testing.ensure_services().model_base_url
     monkeypatch.setenv("OPENAI_API_KEY", key)
     monkeypatch.setenv("OPENAI_BASE_URL", endpoint)
     print(workshop.describe_model())

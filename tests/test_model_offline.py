@@ -9,18 +9,17 @@ from agents import Agent, RunConfig, Runner, function_tool
 from openai import AsyncOpenAI
 
 import workshop
+import workshop.testing
 from workshop import (
-    LOCAL_TOOLS,
-    MODEL_NAME,
     WEATHER_TOOLS,
     call_tool,
-    chat_tools,
     get_ip_address,
     get_local_news,
     get_location_from_ip,
     get_things_to_do,
     get_weather_alerts,
 )
+from workshop.testing import LOCAL_TOOLS, MODEL_NAME, chat_tools
 
 QUESTION = "Are there any weather alerts where I am?"
 
@@ -54,7 +53,7 @@ def tool_calls(result: Any) -> list[tuple[str, dict[str, Any]]]:
 
 
 def in_process() -> RunConfig:
-    return RunConfig(model_provider=workshop.OfflineModelProvider(), tracing_disabled=True)
+    return RunConfig(model_provider=workshop.testing.OfflineModelProvider(), tracing_disabled=True)
 
 
 async def test_runner_calls_the_three_tools_in_order_and_answers_from_them() -> None:
@@ -114,12 +113,14 @@ async def test_the_configured_provider_goes_over_http_and_counts_calls() -> None
     assert after is not None
     assert "Heat Advisory" in result.final_output
     assert after["calls"]["model"] - before["calls"].get("model", 0) == 4
-    assert workshop.model_config().model == MODEL_NAME
+    assert workshop.testing.model_config().model == MODEL_NAME
 
 
 async def test_openai_client_hand_loop_on_the_responses_api() -> None:
     client = AsyncOpenAI(
-        base_url=workshop.ensure_services().model_base_url, api_key="anything", max_retries=0
+        base_url=workshop.testing.ensure_services().model_base_url,
+        api_key="anything",
+        max_retries=0,
     )
     models = await client.models.list()
     assert [m.id for m in models.data] == [MODEL_NAME]
@@ -150,7 +151,9 @@ async def test_openai_client_hand_loop_on_the_responses_api() -> None:
 
 async def test_openai_client_hand_loop_on_chat_completions() -> None:
     client = AsyncOpenAI(
-        base_url=workshop.ensure_services().model_base_url, api_key="anything", max_retries=0
+        base_url=workshop.testing.ensure_services().model_base_url,
+        api_key="anything",
+        max_retries=0,
     )
     messages: list[Any] = [
         {"role": "system", "content": "You help with weather."},

@@ -145,7 +145,9 @@ def test_lesson_has_the_standard_shape(path: Path) -> None:
     assert code[0] is setup[0], "the setup cell is the first code cell"
     assert "*" not in setup[0].source, "the setup cell imports names explicitly"
     for cell in code:
-        assert "workshop._" not in cell.source, "notebooks never import private modules"
+        assert not re.search(r"\bworkshop\.\w", cell.source), (
+            "notebooks use only `workshop`'s names"
+        )
         assert not re.search(r"^\s*(import workshop|from workshop\.)", cell.source, re.M)
 
 

@@ -7,11 +7,12 @@ import pytest
 from temporalio.exceptions import ApplicationError
 
 import workshop
+import workshop.testing
 from workshop import WEATHER_TOOLS, call_tool
 
 
 def test_services_answer_in_the_shape_of_the_real_apis() -> None:
-    base = workshop.ensure_services().base_url
+    base = workshop.testing.ensure_services().base_url
     assert httpx.get(f"{base}/ipify?format=json").json() == {"ip": "203.0.113.42"}
     geo = httpx.get(f"{base}/ip-api/json/198.51.100.7").json()
     assert geo["status"] == "success" and (geo["city"], geo["region"]) == ("Sacramento", "CA")
@@ -24,8 +25,8 @@ def test_services_answer_in_the_shape_of_the_real_apis() -> None:
 
 
 def test_a_second_ensure_reuses_the_running_process() -> None:
-    first = workshop.ensure_services()
-    again = workshop.ensure_services()
+    first = workshop.testing.ensure_services()
+    again = workshop.testing.ensure_services()
     assert again.pid == first.pid and again.base_url == first.base_url
 
 

@@ -21,6 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 import workshop  # noqa: E402
+import workshop.testing  # noqa: E402
 from workshop import WorkerProcess, kill_mid_activity, kill_when_activity_starts  # noqa: E402
 
 OUT = REPO_ROOT / "tests" / "fixtures" / "histories"
@@ -86,4 +87,4 @@ async def main(names: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    workshop.run_script(main(sys.argv[1:]))
+    workshop.testing.run_script(main(sys.argv[1:]))

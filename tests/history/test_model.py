@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowHistory
 
-from workshop import Step, history_steps, history_text, summarize
-from workshop._history.model import as_events
+from workshop import history_text, summarize
+from workshop.testing import Step, as_events, history_steps
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "histories"
 

@@ -19,7 +19,7 @@ from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from tests.support.lessons import SOLUTIONS, lesson_modules_dir, module_cells
-from workshop import discover, sandbox_runner
+from workshop.testing import discover, sandbox_runner
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lesson_histories"
 MANIFEST: dict[str, Any] = json.loads((FIXTURES / "manifest.json").read_text())

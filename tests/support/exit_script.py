@@ -3,12 +3,13 @@
 import uuid
 
 import workshop
+import workshop.testing
 from tests.support.steps import StepsWorkflow, expected_result, step
 
 
 async def main() -> None:
     client = await workshop.connect()
-    async with workshop.build_worker(
+    async with workshop.testing.build_worker(
         client, "exit-script", workflows=[StepsWorkflow], activities=[step]
     ):
         result = await client.execute_workflow(
@@ -19,4 +20,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    workshop.run_script(main())
+    workshop.testing.run_script(main())

@@ -13,7 +13,7 @@ from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from workshop._model._client import create_response
+    from workshop.model.client import create_response
 
 
 @activity.defn

@@ -10,7 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from agents import Agent, Runner
     from temporalio.contrib.openai_agents.workflow import activity_as_tool
 
-    from workshop._weather._tools import (
+    from workshop.world.tools import (
         get_ip_address,
         get_location_from_ip,
         get_weather_alerts,

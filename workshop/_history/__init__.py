@@ -1,1 +1,0 @@
-"""Event-history model, live view, comparison view and control panel (public names in workshop)."""

@@ -1,0 +1,1 @@
+"""Declared crashes: kill points for worker processes, and lesson 01's bare agent in a process."""

@@ -1,0 +1,1 @@
+"""The notebook layer: cell helpers, exercise checks, magics, quiet logs, widgets' text form."""

@@ -1,0 +1,205 @@
+"""Check cells: tell the learner, line by line, what is right and what is still wrong.
+
+A check cell follows each exercise::
+
+    with Checks(2, "a retry policy that outlasts three failures") as check:
+        policy = check.defined("RETRY")
+        check.that(policy.maximum_attempts >= 4, "RETRY allows at least 4 attempts",
+                   f"RETRY allows {policy.maximum_attempts} attempts; 3 failures need 4")
+
+It prints one ✓ or ✗ line per check. If anything is wrong it raises `ExerciseIncomplete`
+(an AssertionError) whose message lists the ✗ lines, shown without a traceback in Jupyter.
+A name the exercise should define but that is missing (because the stub cell raised
+NotImplementedError, or was never run) reads "run (and finish) Exercise N first", and code
+that still raises NotImplementedError reads the same way: never an obscure NameError.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+from types import FrameType, ModuleType, TracebackType
+from typing import Any
+
+from ..errors import ExerciseIncomplete
+from .magics import MODULES_DIR
+
+OK = "✓"
+BAD = "✗"
+
+
+class _Stop(Exception):
+    """Ends a check block early when later checks cannot run (their input is missing)."""
+
+
+class Checks:
+    """A block of checks for one exercise (use as `with Checks(N, "title") as check:`).
+
+    Args:
+        exercise: the exercise number, used in messages ("run Exercise 2 first").
+        title: a few words naming the exercise, printed on the first line.
+    """
+
+    def __init__(self, exercise: int, title: str = "") -> None:
+        self.exercise = exercise
+        self.title = title
+        self.lines: list[str] = []
+        self.failures: list[str] = []
+        self._frame: FrameType | None = None
+
+    @property
+    def label(self) -> str:
+        """ "Exercise N" or "Exercise N (title)"."""
+        return f"Exercise {self.exercise}" + (f" ({self.title})" if self.title else "")
+
+    def __enter__(self) -> Checks:
+        frame = inspect.currentframe()
+        self._frame = frame.f_back if frame is not None else None
+        return self
+
+    async def __aenter__(self) -> Checks:
+        frame = inspect.currentframe()
+        self._frame = frame.f_back if frame is not None else None
+        return self
+
+    def _lookup(self, name: str) -> tuple[bool, Any]:
+        # A notebook cell's names are the frame's globals; in a function, its locals first.
+        if self._frame is None:
+            return False, None
+        for namespace in (self._frame.f_locals, self._frame.f_globals):
+            if name in namespace:
+                return True, namespace[name]
+        return False, None
+
+    def passed(self, what: str) -> None:
+        """Record a check that holds."""
+        self.lines.append(f"{OK} {what}")
+
+    def failed(self, what: str) -> None:
+        """Record a check that does not hold (`what` says what is wrong and, ideally, why)."""
+        self.lines.append(f"{BAD} {what}")
+        self.failures.append(what)
+
+    def that(self, ok: object, what: str, otherwise: str | None = None) -> bool:
+        """Record `what` as passed when `ok` is true, else `otherwise` (or "not yet: what")."""
+        if ok:
+            self.passed(what)
+        else:
+            self.failed(otherwise or f"not yet: {what}")
+        return bool(ok)
+
+    def equal(self, got: object, expected: object, what: str) -> bool:
+        """Check `got == expected`; the failure line shows both values."""
+        return self.that(got == expected, what, f"{what}: expected {expected!r}, got {got!r}")
+
+    def require(self, ok: object, what: str, otherwise: str | None = None) -> None:
+        """Like `that`, but stop the block when it fails (later checks depend on it)."""
+        if not self.that(ok, what, otherwise):
+            raise _Stop
+
+    def defined(self, name: str, kind: type | tuple[type, ...] | None = None) -> Any:
+        """The value of `name` from the notebook; stops with "run Exercise N first" if missing.
+
+        Args:
+            name: a name the exercise cell defines.
+            kind: when given, the value must be an instance of it.
+        """
+        found, value = self._lookup(name)
+        if not found:
+            self.failed(
+                f"`{name}` is not defined yet: run (and finish) Exercise {self.exercise} "
+                "first, then run this check again."
+            )
+            raise _Stop
+        if kind is not None and not isinstance(value, kind):
+            names = kind if isinstance(kind, tuple) else (kind,)
+            wanted = " or ".join(k.__name__ for k in names)
+            self.failed(f"`{name}` should be a {wanted}, but it is a {type(value).__name__}.")
+            raise _Stop
+        self.passed(f"`{name}` is defined")
+        return value
+
+    def module(self, name: str) -> ModuleType:
+        """The lesson module `name` that a `%%workflow_module NAME` exercise cell wrote.
+
+        Stops with "run Exercise N first" when the module is missing or its cell still
+        raises (an unfinished stub fails at import, so nothing stale is checked).
+        """
+        qualified = f"{MODULES_DIR}.{name}"
+        try:
+            importlib.invalidate_caches()
+            if qualified in sys.modules:
+                # Import afresh: the module file may have changed since it was last imported.
+                module = importlib.reload(sys.modules[qualified])
+            else:
+                module = importlib.import_module(qualified)
+        except NotImplementedError:
+            self.failed(
+                f"`{MODULES_DIR}/{name}.py` still raises NotImplementedError: finish "
+                f"Exercise {self.exercise}, run its cell, then this one."
+            )
+            raise _Stop from None
+        except ImportError:
+            self.failed(
+                f"`{MODULES_DIR}/{name}.py` does not exist yet: run (and finish) "
+                f"Exercise {self.exercise} first."
+            )
+            raise _Stop from None
+        self.passed(f"module `{name}` imports")
+        return module
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        self._frame = None  # no reference cycle through the notebook's frame
+        if exc_type is not None and not issubclass(exc_type, Exception):
+            return False  # KeyboardInterrupt, cancellation: not ours to swallow
+        if exc is not None and not isinstance(exc, _Stop):
+            self.failed(self._explain(exc))
+        self._report()
+        return True
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        return self.__exit__(exc_type, exc, tb)
+
+    def _explain(self, exc: BaseException) -> str:
+        """A failure line for an exception raised while checking."""
+        chain: list[BaseException] = []
+        current: BaseException | None = exc
+        while current is not None and len(chain) < 8:
+            chain.append(current)
+            current = current.__cause__ or current.__context__
+        # Through Temporal a stub's error arrives as ApplicationError(type="NotImplementedError").
+        if any(
+            isinstance(e, NotImplementedError) or getattr(e, "type", None) == "NotImplementedError"
+            for e in chain
+        ):
+            return (
+                f"your code for Exercise {self.exercise} still raises NotImplementedError: "
+                "replace the `raise NotImplementedError(...)` line, run that cell, then this one."
+            )
+        if isinstance(exc, NameError):
+            return f"{exc}: run (and finish) Exercise {self.exercise} and the cells above it first."
+        root = chain[-1]
+        detail = f"{type(exc).__name__}: {exc}"
+        if root is not exc:
+            detail += f" (caused by {type(root).__name__}: {root})"
+        return f"running the check raised {detail}"
+
+    def _report(self) -> None:
+        print(f"{self.label}:")
+        for line in self.lines:
+            print(f"  {line}")
+        if self.failures:
+            summary = "; ".join(self.failures)
+            raise ExerciseIncomplete(f"{self.label} is not done yet: {summary}")
+        print(f"{OK} {self.label} passed.")

@@ -1,0 +1,189 @@
+"""A worker in its own process: what a crash really is.
+
+`kill()` sends SIGKILL, and nothing in the notebook's process is disturbed. Its output goes
+to a log file the notebook can show. The process is recorded as the kit's (see
+`runtime/processes.py`) and exits when the kernel or script that started it dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..crash.kill_points import KillPoint
+from ..errors import WorkerStartError
+from ..runtime import processes
+from ..runtime.settings import Settings, settings
+
+
+def stop_worker_processes(cfg: Settings | None = None) -> int:
+    """Stop every worker process the kit started for this state folder; returns how many.
+
+    Works from their records, so it also finds processes left by a restarted kernel.
+    """
+    cfg = cfg or settings()
+    workers = [r for r in processes.owned(cfg) if r.name.startswith("worker-")]
+    for record in workers:
+        processes.stop(cfg, record.name, timeout=5.0)
+    return len(workers)
+
+
+@dataclass
+class WorkerProcess:
+    """A worker in its own process: start it, SIGKILL it, restart it.
+
+    Args:
+        modules: importable module names holding the workflows and activities to run.
+        task_queue: the task queue to poll.
+        name: used for the log file and to replace an earlier process of the same name.
+        cwd: folder the modules are imported from (default: the current directory).
+    """
+
+    modules: Sequence[str]
+    task_queue: str
+    name: str = ""
+    cwd: Path = field(default_factory=Path.cwd)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    cfg: Settings = field(default_factory=settings)
+    _proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
+    kill_point: KillPoint | None = field(default=None, init=False)
+    starts: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.modules = [self.modules] if isinstance(self.modules, str) else list(self.modules)
+        self.name = self.name or self.task_queue
+        self.cwd = Path(self.cwd).resolve()
+
+    @property
+    def log_file(self) -> Path:
+        """The file the worker process writes its output to."""
+        return self.cfg.logs_dir / f"worker-{self.name}.log"
+
+    @property
+    def _record_name(self) -> str:
+        return f"worker-{self.name}"
+
+    @property
+    def _ready_file(self) -> Path:
+        return self.cfg.state_dir / f"worker-{self.name}.ready"
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the current worker process, if one was started."""
+        return self._proc.pid if self._proc else None
+
+    @property
+    def alive(self) -> bool:
+        """True while the worker process runs."""
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def returncode(self) -> int | None:
+        """Exit code of the last process (-9 after SIGKILL), None while it runs."""
+        return self._proc.poll() if self._proc else None
+
+    async def start(self, kill_at: KillPoint | str | None = None, timeout: float = 30.0) -> None:
+        """Start the process and wait until it polls its task queue.
+
+        Args:
+            kill_at: a declared kill point at which the process SIGKILLs itself.
+            timeout: seconds to wait for it to be ready.
+
+        Raises:
+            WorkerStartError: the process exited while starting; the message holds its log.
+        """
+        self._kill_leftover()
+        self.cfg.ensure_dirs()
+        self._ready_file.unlink(missing_ok=True)
+        self.kill_point = KillPoint.parse(kill_at) if isinstance(kill_at, str) else kill_at
+        args = [sys.executable, "-m", "workshop.workers.main", "--task-queue", self.task_queue]
+        args += ["--ready-file", str(self._ready_file)]
+        for module in self.modules:
+            args += ["--module", module]
+        if self.kill_point is not None:
+            args += ["--kill-at", self.kill_point.spec()]
+        self.starts += 1
+        self._proc = processes.start(
+            self.cfg,
+            self._record_name,
+            args,
+            log_file=self.log_file,
+            cwd=self.cwd,
+            env={**processes.kit_env(self.cfg, self.cwd), **self.extra_env},
+            header=f"start {self.starts} (kill point: {self.kill_point})",
+            tied=True,  # it exits when this process (kernel, script, test) dies
+        )
+        await asyncio.to_thread(
+            processes.wait_ready,
+            self._proc,
+            self._ready_file.exists,
+            what=f"Worker process {self.name!r}",
+            log_file=self.log_file,
+            timeout=timeout,
+            error=WorkerStartError,
+        )
+
+    def kill(self) -> bool:
+        """SIGKILL the worker process, as a crash would; True when one was running."""
+        if not self.alive or self._proc is None:
+            return False
+        self._proc.send_signal(signal.SIGKILL)
+        self._proc.wait()
+        return True
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the worker gracefully (SIGTERM, then SIGKILL after `timeout`)."""
+        if self._proc is None or not self.alive:
+            return
+        processes.stop(self.cfg, self._record_name, timeout)
+        self._proc.wait()
+
+    async def restart(self, kill_at: KillPoint | str | None = None) -> None:
+        """Kill the process if it runs, then start a fresh one (no kill point unless given)."""
+        self.kill()
+        await self.start(kill_at=kill_at)
+
+    async def wait_exit(self, timeout: float = 60.0) -> int:
+        """Wait for the process to end (for example at its kill point); returns its exit code.
+
+        Raises:
+            TimeoutError: it was still running after `timeout` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        while self.alive:
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"Worker process {self.name!r} still running after {timeout:.0f} s "
+                    f"(kill point: {self.kill_point})."
+                )
+            await asyncio.sleep(0.02)
+        assert self._proc is not None
+        return self._proc.wait()
+
+    def logs(self, lines: int = 40) -> str:
+        """The last lines of the worker's log file."""
+        return processes.tail(self.log_file, lines)
+
+    def status(self) -> str:
+        """One line: alive or dead, with pid or exit code."""
+        if self._proc is None:
+            return f"worker {self.name}: not started"
+        if self.alive:
+            return f"worker {self.name}: running (pid {self._proc.pid})"
+        code = self._proc.returncode
+        how = "killed (SIGKILL)" if code == -signal.SIGKILL else f"exited with code {code}"
+        return f"worker {self.name}: {how}"
+
+    def __repr__(self) -> str:
+        return f"<WorkerProcess {self.status()}>"
+
+    def _kill_leftover(self) -> None:
+        """Kill an earlier process of this name, also one left by a restarted kernel."""
+        self.kill()
+        processes.stop(self.cfg, self._record_name, timeout=0)
