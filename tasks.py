@@ -31,8 +31,8 @@ PY = BIN / "python"
 STAMP = VENV / ".workshop-installed"
 
 MIN_PYTHON = (3, 11)
-# A full venv with the test tools measured about 700 MB here; the margin covers pip's cache,
-# the Temporal db and logs, and a browser profile.
+# The runtime venv measured 637 MB here (895 MB with the test tools); the margin covers pip's
+# cache, the Temporal db and logs.
 MIN_FREE_MB = 1000
 # With a venv already in place only the state folder and logs grow.
 MIN_FREE_MB_WITH_VENV = 250
