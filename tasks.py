@@ -121,7 +121,7 @@ def _apt_prefix() -> list[str] | None:
     sudo = shutil.which("sudo")
     # -n: never prompt; GitHub's runners have passwordless sudo, a laptop usually does not.
     if sudo and subprocess.run([sudo, "-n", "true"], capture_output=True).returncode == 0:
-        return [sudo, "-n", "DEBIAN_FRONTEND=noninteractive", apt]
+        return [sudo, "-n", "env", "DEBIAN_FRONTEND=noninteractive", apt]
     return None
 
 
@@ -283,7 +283,7 @@ def check_ports(environ: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
         for name, default in busy_defaults:
             run_ports[name] = str(_free_port())
             notes.append(
-                f"note: default port {default} ({name}) is in use; the kit will use another"
+                f"note: default port {default} ({name}) is in use; this check uses a free one"
             )
     return notes, run_ports
 
@@ -313,10 +313,10 @@ def _still_running(state_dir: Path) -> list[str]:
     return alive
 
 
-def check_lesson(env: Mapping[str, str], workdir: Path) -> str:
-    """Run lesson 00 headless in the venv; its outputs go to `workdir`, never into the repo."""
+def check_lesson(env: Mapping[str, str]) -> str:
+    """Run lesson 00 headless in the venv; its outputs stay in memory, never in the repo."""
     done = subprocess.run(
-        [str(PY), str(Path(__file__).resolve()), "_run-notebook", str(FIRST_LESSON), str(workdir)],
+        [str(PY), str(Path(__file__).resolve()), "_run-notebook", str(FIRST_LESSON)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -333,7 +333,7 @@ def check_lesson(env: Mapping[str, str], workdir: Path) -> str:
     return last
 
 
-def run_notebook(path: str, workdir: str) -> int:
+def run_notebook(path: str) -> int:
     """(Runs inside the venv.) Execute a lesson; fail on any error a learner would not expect.
 
     Exercise stubs raise NotImplementedError (their cells are tagged `raises-exception`) and
@@ -344,7 +344,7 @@ def run_notebook(path: str, workdir: str) -> int:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    # The kernel works in the notebook's own folder, as in Lab; outputs stay in memory.
+    # The kernel works in the notebook's own folder, as in Lab; nothing is written back.
     NotebookClient(
         nb,
         timeout=300,
@@ -352,13 +352,16 @@ def run_notebook(path: str, workdir: str) -> int:
         allow_errors=True,
         resources={"metadata": {"path": str(Path(path).parent)}},
     ).execute()
-    nbformat.write(nb, str(Path(workdir) / Path(path).name))
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or "raises-exception" in cell.metadata.get("tags", []):
             continue
         for output in cell.get("outputs", []):
             if output.output_type == "error" and output.ename != "ExerciseIncomplete":
-                print(f"cell {index}: {output.ename}: {output.evalue[:300]}")
+                # The kit's errors end with "Fix: ..."; keep that part whole, shorten the rest.
+                what, _, fix = " ".join(output.evalue.split()).partition("Fix:")
+                fix_part = f" Fix:{fix}" if fix else ""
+                what = what.strip() if len(what) <= 200 else what[:200] + "..."
+                print(f"cell {index}: {output.ename}: {what}{fix_part}")
                 return 1
     print(f"lesson 00 ran headless ({len(nb.cells)} cells, only the unsolved exercises failed)")
     return 0
@@ -367,8 +370,8 @@ def run_notebook(path: str, workdir: str) -> int:
 def check() -> None:
     """Attendee pre-flight: ends with one line, `READY: ...` or `NOT READY: <what to fix>`."""
     state = Path(tempfile.mkdtemp(prefix="workshop-check-"))
-    env = {**os.environ, "WORKSHOP_STATE_DIR": str(state / "state")}
-    left: list[str] = []
+    env = {**os.environ, "WORKSHOP_STATE_DIR": str(state)}
+    problem: NotReady | None = None
     try:
         print(check_python(sys.version_info[:3]), flush=True)
         print(check_disk(os.environ), flush=True)
@@ -383,19 +386,20 @@ def check() -> None:
                 "then run `python3 tasks.py setup` again"
             ) from exc
         try:
-            print(check_lesson(env, state), flush=True)
+            print(check_lesson(env), flush=True)
         finally:
             _stop_kit(env)
-            left = _still_running(state / "state")
-    except NotReady as problem:
+    except NotReady as failed:
+        problem = failed
+    left = _still_running(state)
+    if left:
+        # Kill nothing by hand: say what the kit's stop command left, and keep its folder.
+        print(f"note: still running after the kit's stop: {', '.join(left)}", flush=True)
+    else:
+        shutil.rmtree(state, ignore_errors=True)
+    if problem is not None:
         print(f"NOT READY: {problem}", flush=True)
         sys.exit(1)
-    finally:
-        if left:
-            # Kill nothing by hand: say what the kit's stop command left, and keep its folder.
-            print(f"note: still running after the kit's stop: {', '.join(left)}", flush=True)
-        else:
-            shutil.rmtree(state, ignore_errors=True)
     print("READY: Python, disk, ports, install and lesson 00 all work; see you at the workshop")
 
 
@@ -406,8 +410,8 @@ if __name__ == "__main__":
     if problem:
         print(problem)
         sys.exit(2)
-    if len(sys.argv) == 4 and sys.argv[1] == "_run-notebook":
-        sys.exit(run_notebook(sys.argv[2], sys.argv[3]))
+    if len(sys.argv) == 3 and sys.argv[1] == "_run-notebook":
+        sys.exit(run_notebook(sys.argv[2]))
     if len(sys.argv) != 2 or sys.argv[1] not in COMMANDS:
         print(__doc__)
         sys.exit(2)
