@@ -229,12 +229,6 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def check_python(version: tuple[int, ...]) -> str:
     """Fails when Python is older than the kit needs."""
     if tuple(version[:2]) < MIN_PYTHON:
@@ -258,14 +252,10 @@ def check_disk(environ: Mapping[str, str]) -> str:
     return f"disk: {free_mb} MB free (needs {needed} MB)"
 
 
-def check_ports(environ: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
-    """Explicit ports must be free; busy default ports are only a note.
-
-    Returns the notes and the port settings for the headless lesson run.
-    """
+def check_ports(environ: Mapping[str, str]) -> list[str]:
+    """Ports set explicitly must be free; busy default ports are only a note, because the kit
+    then takes free ports itself (and never uses a server it did not start)."""
     notes: list[str] = []
-    run_ports: dict[str, str] = {}
-    busy_defaults = []
     for name, default in PORT_VARIABLES.items():
         raw = environ.get(name, "").strip()
         if raw:
@@ -276,40 +266,30 @@ def check_ports(environ: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
                 )
             notes.append(f"{name}={raw} is free")
         elif not _port_free(default):
-            busy_defaults.append((name, default))
-    if busy_defaults:
-        # The kit moves off busy defaults itself; the pre-flight pins free ports outright so
-        # its headless run can never reach a server that another checkout or user started.
-        for name, default in busy_defaults:
-            run_ports[name] = str(_free_port())
             notes.append(
-                f"note: default port {default} ({name}) is in use; this check uses a free one"
+                f"note: default port {default} ({name}) is in use by another program; "
+                "the kit will take a free port and say which"
             )
-    return notes, run_ports
+    return notes
 
 
 def _stop_kit(env: Mapping[str, str]) -> None:
     """Stop what the headless run started for its state folder, and nothing else."""
-    done = subprocess.run(
+    subprocess.run(
         [str(PY), "-m", "workshop", "stop"], cwd=ROOT, env=env, capture_output=True, text=True
     )
-    if done.returncode == 2 and "invalid choice" in done.stderr:
-        # Older kits have no `stop` yet; `server stop` stops the dev server of this state folder.
-        subprocess.run(
-            [str(PY), "-m", "workshop", "server", "stop"], cwd=ROOT, env=env, capture_output=True
-        )
 
 
 def _still_running(state_dir: Path) -> list[str]:
     """The kit's processes recorded in `state_dir` that are still alive, as "name pid N"."""
     alive = []
-    for name in ("temporal-server", "services"):
+    for record in sorted((state_dir / "procs").glob("*.json")):
         try:
-            pid = int(json.loads((state_dir / f"{name}.json").read_text())["pid"])
+            pid = int(json.loads(record.read_text())["pid"])
             os.kill(pid, 0)
         except (OSError, ValueError, KeyError, TypeError):
             continue
-        alive.append(f"{name} pid {pid}")
+        alive.append(f"{record.stem} pid {pid}")
     return alive
 
 
@@ -375,9 +355,7 @@ def check() -> None:
     try:
         print(check_python(sys.version_info[:3]), flush=True)
         print(check_disk(os.environ), flush=True)
-        notes, run_ports = check_ports(os.environ)
-        print("\n".join(notes) or "ports: defaults are free", flush=True)
-        env.update(run_ports)
+        print("\n".join(check_ports(os.environ)) or "ports: defaults are free", flush=True)
         try:
             setup()
         except SystemExit as exc:
