@@ -27,7 +27,7 @@ from .runtime.server import ServerInfo, ensure_server, find_server, stop_server
 from .runtime.services import ServicesInfo, ensure_services, stop_services
 from .runtime.settings import Settings
 from .workers.kernel import KernelWorker, running_workers
-from .workers.options import WorkerTuning, build_worker, discover, sandbox_runner
+from .workers.options import build_worker, discover, sandbox_runner
 from .world import LOCAL_TOOLS, chat_tools
 
 __all__ = [
@@ -49,7 +49,6 @@ __all__ = [
     "Step",
     "ToolSpec",
     "Totals",
-    "WorkerTuning",
     "as_events",
     "build_worker",
     "chat_tools",

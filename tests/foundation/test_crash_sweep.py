@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 from temporalio.client import Client
@@ -48,7 +49,9 @@ async def crash_and_resume(point: KillPoint, client: Client, ledger: Path) -> li
     problems = []
     try:
         await proc.start(kill_at=point)
-        handle = await client.start_workflow("StepsWorkflow", 5, id=wf_id, task_queue=queue)
+        handle = await client.start_workflow(
+            "StepsWorkflow", 5, id=wf_id, task_queue=queue, task_timeout=timedelta(seconds=2)
+        )
         if await proc.wait_exit(timeout=60) != -9:
             problems.append("the worker was not SIGKILLed")
         if f"KILL POINT reached: {point.describe()}" not in proc.logs():

@@ -23,7 +23,11 @@ class SleepForDays:
 
 async def test_three_day_sleep_finishes_at_once() -> None:
     async with await workshop.start_time_skipping() as env:
-        async with workshop.testing.build_worker(env.client, "skip", workflows=[SleepForDays]):
+        # This test module imports the kit, and the sandbox re-imports a workflow's module.
+        runner = workshop.testing.sandbox_runner()
+        async with workshop.testing.build_worker(
+            env.client, "skip", workflows=[SleepForDays], workflow_runner=runner
+        ):
             wall = time.monotonic()
             slept = await env.client.execute_workflow(
                 SleepForDays.run, 3, id=f"sleepy-{uuid.uuid4()}", task_queue="skip"

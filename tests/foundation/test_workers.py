@@ -61,7 +61,7 @@ async def test_process_killed_and_restarted(client: Client, task_queue: str, led
             "StepsWorkflow", 2, id=f"restart-{uuid.uuid4()}", task_queue=task_queue
         )
         assert result == expected_result(2)
-        assert "polling task queue" in proc.logs()
+        assert "worker process for task queue" in proc.logs()
     finally:
         proc.stop()
 

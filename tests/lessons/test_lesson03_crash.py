@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -19,11 +20,7 @@ from temporalio.client import Client
 from tests.support.lessons import lesson_modules_dir
 from workshop import KillPoint, WorkerProcess, fetch_steps, services_status, summarize
 
-MODULES = [
-    "lesson_modules.lesson03_llm",
-    "lesson_modules.lesson03_tools",
-    "lesson_modules.lesson03_agent_loop",
-]
+WORKER_MODULE = "lesson_modules.lesson03_worker"
 QUESTION = "Are there any weather alerts where I am?"
 TOOL_SERVICE = {
     "get_ip_address": "ip",
@@ -50,11 +47,15 @@ async def test_a_crash_reruns_no_completed_llm_call(
 ) -> None:
     root = lesson_modules_dir()
     point = KillPoint.parse(spec)
-    worker = WorkerProcess(MODULES, task_queue=task_queue, name=f"t03-{task_queue}", cwd=root)
+    worker = WorkerProcess(WORKER_MODULE, task_queue=task_queue, name=f"t03-{task_queue}", cwd=root)
     await worker.start(kill_at=point)
     before = _calls()
     handle = await client.start_workflow(
-        "DurableAgent", QUESTION, id=f"t03-{uuid.uuid4().hex[:8]}", task_queue=task_queue
+        "DurableAgent",
+        QUESTION,
+        id=f"t03-{uuid.uuid4().hex[:8]}",
+        task_queue=task_queue,
+        task_timeout=timedelta(seconds=2),  # as the notebook starts it
     )
     try:
         assert await worker.wait_exit(timeout=30) == -9, worker.logs()

@@ -47,6 +47,7 @@ def scripted_response(messages: list[dict[str, Any]]) -> dict[str, Any]:
 @activity.defn
 async def call_llm(request: dict[str, Any]) -> dict[str, Any]:
     """One model call; the first `rate_limited_attempts` attempts get a 429, as a busy API would."""
+    activity.heartbeat()  # alive: a crash after this is noticed within the heartbeat timeout
     if activity.info().attempt <= int(request.get("rate_limited_attempts", 0)):
         raise ApplicationError(
             "429 Too Many Requests (Retry-After: 0.2)",
@@ -66,6 +67,7 @@ _WORLD = {
 @activity.defn(dynamic=True)
 async def invoke_tool(args: Sequence[RawValue]) -> dict[str, Any]:
     """Run the tool named by the activity type with the model's arguments."""
+    activity.heartbeat()  # alive: a crash after this is noticed within the heartbeat timeout
     name = activity.info().activity_type
     kwargs = activity.payload_converter().from_payload(args[0].payload, dict) if args else {}
     return _WORLD[name](**kwargs)  # type: ignore[operator]

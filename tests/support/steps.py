@@ -19,6 +19,9 @@ STEPS = 4
 @activity.defn
 async def step(index: int, value: int) -> int:
     """One step: record that it ran, return a value that depends on all earlier steps."""
+    # A heartbeat says "alive": with the workflow's 1 s heartbeat timeout, a worker that dies
+    # after this is noticed in about a second instead of after the 30 s start-to-close timeout.
+    activity.heartbeat()
     ledger = Path(os.environ["STEPS_LEDGER"])
     with ledger.open("a") as f:
         f.write(f"{activity.info().workflow_id} {index}\n")
@@ -49,3 +52,21 @@ def expected_result(seed: int) -> int:
     for index in range(1, STEPS + 1):
         value = value * 3 + index
     return value
+
+
+async def main(task_queue: str) -> None:
+    """Run a worker for the steps workflow, as a lesson's worker module does."""
+    from temporalio.client import Client
+    from temporalio.envconfig import ClientConfig
+    from temporalio.worker import Worker
+
+    client = await Client.connect(**ClientConfig.load_client_connect_config())
+    worker = Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[StepsWorkflow],
+        activities=[step],
+        # A dead worker's next workflow task moves to another worker after 1 s (default 10 s).
+        sticky_queue_schedule_to_start_timeout=timedelta(seconds=1),
+    )
+    await worker.run()

@@ -164,3 +164,20 @@ class _CrashActivityInbound(ActivityInboundInterceptor):
             root.kill_pending = True
             asyncio.get_running_loop().create_task(root._kill_once_recorded(info))
         return result
+
+
+def kill_at_point(point: KillPoint) -> None:
+    """In a worker process: every `Worker` built from now on gets the crash interceptor.
+
+    The lesson's own `main()` builds its `Worker(...)`; a declared crash is infrastructure,
+    so the kit adds it there rather than asking lesson code to carry a workshop-only hook.
+    """
+    from temporalio.worker import Worker
+
+    original = Worker.__init__
+
+    def init(self: Worker, client: Client, **kwargs: Any) -> None:
+        interceptors = [*kwargs.pop("interceptors", ()), CrashInterceptor(point, client)]
+        original(self, client, interceptors=interceptors, **kwargs)
+
+    Worker.__init__ = init  # type: ignore[method-assign]

@@ -51,29 +51,39 @@ _kernel_workers: dict[str, KernelWorker] = {}
 
 
 async def start_worker(
-    task_queue: str,
-    *,
+    worker: Callable[..., Worker] | str,
+    *args: Any,
     workflows: Sequence[type] = (),
     activities: Sequence[Callable[..., Any]] = (),
     client: Client | None = None,
     name: str | None = None,
     **worker_kwargs: Any,
 ) -> KernelWorker:
-    """Start (or replace) an in-kernel worker; returns at once, the worker runs in the background.
+    """Run a worker on this kernel's event loop; returns at once, the worker runs in the background.
 
-    Running the same cell again stops the worker started under the same name (default: the
-    task queue) before starting the new one, so there is never a second copy polling.
+    Pass the function that builds your `Worker(...)` and its arguments (lessons do:
+    `start_worker(create_worker, client, TASK_QUEUE)`, every setting in view), or a task queue
+    name plus workflows and activities for a plain `Worker` with exactly those. Running the
+    same cell again first stops the worker started under the same name (default: the
+    builder's name, or the task queue), so there is never a second copy polling; Temporal
+    refuses a second worker for one task queue in a process anyway.
     """
-    key = name or task_queue
+    key = name or (worker if isinstance(worker, str) else worker.__qualname__)
     old = _kernel_workers.get(key)
     if old is not None:
         await old.stop()
-    client = client or await connect()
-    worker = build_worker(
-        client, task_queue, workflows=workflows, activities=activities, **worker_kwargs
-    )
-    task = asyncio.get_running_loop().create_task(worker.run(), name=f"worker:{key}")
-    handle = KernelWorker(key, task_queue, worker, task)
+    if isinstance(worker, str):
+        built = build_worker(
+            client or await connect(),
+            worker,
+            workflows=workflows,
+            activities=activities,
+            **worker_kwargs,
+        )
+    else:
+        built = worker(*args)
+    task = asyncio.get_running_loop().create_task(built.run(), name=f"worker:{key}")
+    handle = KernelWorker(key, built.task_queue, built, task)
     _kernel_workers[key] = handle
     # Let the worker start polling (or fail fast on a bad registration) before returning.
     await asyncio.sleep(0.05)

@@ -16,10 +16,35 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
+
 from ..crash.kill_points import KillPoint
 from ..errors import WorkerStartError
 from ..runtime import processes
+from ..runtime.server import connect
 from ..runtime.settings import Settings, settings
+
+
+async def _polling(client: Client, task_queue: str, pid: int) -> bool:
+    """True once a worker of process `pid` polls `task_queue` (seen by the server itself).
+
+    A worker's default identity is "PID@HOST"; pollers of an earlier, killed process of the
+    same task queue are still listed for a while, so the pid tells them apart.
+    """
+    for kind in (TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY):
+        reply = await client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace=client.namespace,
+                task_queue=TaskQueue(name=task_queue),
+                task_queue_type=kind,
+            )
+        )
+        if any(p.identity.startswith(f"{pid}@") for p in reply.pollers):
+            return True
+    return False
 
 
 def stop_worker_processes(cfg: Settings | None = None) -> int:
@@ -39,7 +64,8 @@ class WorkerProcess:
     """A worker in its own process: start it, SIGKILL it, restart it.
 
     Args:
-        modules: importable module names holding the workflows and activities to run.
+        modules: importable module names: a worker module with `async def main(task_queue)`
+            (lessons), or modules whose workflows and activities get a plain `Worker`.
         task_queue: the task queue to poll.
         name: used for the log file and to replace an earlier process of the same name.
         cwd: folder the modules are imported from (default: the current directory).
@@ -70,10 +96,6 @@ class WorkerProcess:
         return f"worker-{self.name}"
 
     @property
-    def _ready_file(self) -> Path:
-        return self.cfg.state_dir / f"worker-{self.name}.ready"
-
-    @property
     def pid(self) -> int | None:
         """Process id of the current worker process, if one was started."""
         return self._proc.pid if self._proc else None
@@ -99,15 +121,18 @@ class WorkerProcess:
             WorkerStartError: the process exited while starting; the message holds its log.
         """
         self._kill_leftover()
-        self.cfg.ensure_dirs()
-        self._ready_file.unlink(missing_ok=True)
+        client = await connect(self.cfg)  # starts the embedded server if needed
         self.kill_point = KillPoint.parse(kill_at) if isinstance(kill_at, str) else kill_at
         args = [sys.executable, "-m", "workshop.workers.main", "--task-queue", self.task_queue]
-        args += ["--ready-file", str(self._ready_file)]
         for module in self.modules:
             args += ["--module", module]
         if self.kill_point is not None:
             args += ["--kill-at", self.kill_point.spec()]
+        env = processes.kit_env(self.cfg, self.cwd)
+        # The worker module connects the standard way (temporalio's env config), so it runs
+        # unchanged against the embedded server here and against any cluster elsewhere.
+        env.setdefault("TEMPORAL_ADDRESS", client.service_client.config.target_host)
+        env.setdefault("TEMPORAL_NAMESPACE", client.namespace)
         self.starts += 1
         self._proc = processes.start(
             self.cfg,
@@ -115,19 +140,24 @@ class WorkerProcess:
             args,
             log_file=self.log_file,
             cwd=self.cwd,
-            env={**processes.kit_env(self.cfg, self.cwd), **self.extra_env},
+            env={**env, **self.extra_env},
             header=f"start {self.starts} (kill point: {self.kill_point})",
             tied=True,  # it exits when this process (kernel, script, test) dies
         )
-        await asyncio.to_thread(
-            processes.wait_ready,
-            self._proc,
-            self._ready_file.exists,
-            what=f"Worker process {self.name!r}",
-            log_file=self.log_file,
-            timeout=timeout,
-            error=WorkerStartError,
-        )
+        proc = self._proc
+        deadline = time.monotonic() + timeout
+        while not await _polling(client, self.task_queue, proc.pid):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                dead = proc.poll() is not None
+                if not dead:
+                    self.kill()
+                raise WorkerStartError(
+                    f"Worker process {self.name!r} "
+                    + (f"exited with code {proc.returncode}" if dead else "was not polling")
+                    + f" {'while starting' if dead else f'after {timeout:.0f} s and was killed'}. "
+                    f"Its log ({self.log_file}) ends with:\n{self.logs(25)}"
+                )
+            await asyncio.sleep(0.05)
 
     def kill(self) -> bool:
         """SIGKILL the worker process, as a crash would; True when one was running."""

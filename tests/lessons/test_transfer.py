@@ -1,0 +1,100 @@
+"""Code that transfers: each lesson's modules run on a plain Temporal Worker, with a slow model.
+
+The test builds `temporalio.worker.Worker` itself, with Temporal's defaults: no kit worker
+function, no interceptor, no tuning. The model answers only after 3 s, as real LLMs do. Every
+run must complete with no activity timed out and no activity retried: nothing in a lesson may
+lean on the kit to keep a slow call alive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import uuid
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
+
+from tests.support.lessons import lesson_modules_dir
+from workshop import clear_faults, connect, inject_fault
+
+QUESTION = "Are there any weather alerts where I am?"
+MODEL_SECONDS = 3.0
+
+# lesson: (modules, workflow class, workflow arguments)
+LESSONS: dict[str, tuple[list[str], str, list[Any]]] = {
+    "02": (["lesson02_weather_report"], "WeatherReport", []),
+    "03": (["lesson03_llm", "lesson03_tools", "lesson03_agent_loop"], "DurableAgent", [QUESTION]),
+    "04": (["lesson04_weather_agent"], "WeatherAgent", [QUESTION]),
+    "05": (["lesson05_agents"], "Triage", [QUESTION]),
+    "06": (["lesson06_approval"], "AskAgent", [QUESTION]),
+}
+
+
+def decorated(modules: list[ModuleType]) -> tuple[list[Any], list[Callable[..., Any]]]:
+    """Workflows and activities defined in `modules`, found by Temporal's own decorators."""
+    workflows, activities = [], []
+    for module in modules:
+        for value in vars(module).values():
+            if getattr(value, "__module__", None) != module.__name__:
+                continue
+            if hasattr(value, "__temporal_workflow_definition"):
+                workflows.append(value)
+            elif hasattr(value, "__temporal_activity_definition"):
+                activities.append(value)
+    return workflows, activities
+
+
+async def run_lesson(lesson: str, server: Client) -> tuple[WorkflowHandle[Any, Any], Any]:
+    """Run one lesson's workflow on a plain Worker of the test's own; return handle and result."""
+    names, workflow_name, args = LESSONS[lesson]
+    modules = [importlib.import_module(f"lesson_modules.{name}") for name in names]
+    workflows, activities = decorated(modules)
+    for module in modules:  # activities the module registers from elsewhere (the weather tools)
+        tools = getattr(module, "TOOLS", getattr(module, "ACTIVITIES", []))
+        activities += [tool for tool in tools if tool not in activities]
+    plugins = [p for m in modules if hasattr(m, "worker_plugins") for p in m.worker_plugins()]
+    client = await Client.connect(
+        server.service_client.config.target_host, namespace=server.namespace, plugins=plugins
+    )
+    queue = f"transfer-{lesson}-{uuid.uuid4().hex[:6]}"
+    workflow = next(w for w in workflows if w.__name__ == workflow_name)
+    async with Worker(client, task_queue=queue, workflows=workflows, activities=activities):
+        handle = await client.start_workflow(
+            workflow.run,
+            args=args,
+            id=f"transfer-{lesson}-{uuid.uuid4().hex[:8]}",
+            task_queue=queue,
+        )
+        return handle, await asyncio.wait_for(handle.result(), 120)
+
+
+async def attempts_and_timeouts(handle: WorkflowHandle[Any, Any]) -> tuple[list[int], int]:
+    started, timed_out = [], 0
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            started.append(event.activity_task_started_event_attributes.attempt)
+        timed_out += event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT
+    return started, timed_out
+
+
+async def test_every_lesson_runs_on_a_plain_worker_with_a_slow_model() -> None:
+    lesson_modules_dir()
+    server = await connect()
+    inject_fault("model", "slow", delay=MODEL_SECONDS)
+    try:
+        runs = await asyncio.gather(*(run_lesson(lesson, server) for lesson in LESSONS))
+    finally:
+        clear_faults("model")
+    problems = {}
+    for lesson, (handle, result) in zip(LESSONS, runs, strict=True):
+        attempts, timed_out = await attempts_and_timeouts(handle)
+        if timed_out or any(a != 1 for a in attempts) or not attempts:
+            problems[lesson] = f"attempts {attempts}, activity timeouts {timed_out}"
+        if lesson != "02" and "Heat Advisory" not in str(result):
+            problems[lesson] = f"unexpected answer {result!r}"
+    assert not problems, problems
