@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlparse
 
 from ..model.convert import models_list
 from ..runtime.processes import LOOPBACK
+from ..runtime.services import user_model
 from ..runtime.settings import settings
 from ..world import data
 from ..world.faults import FaultBook, FaultRule
@@ -313,6 +314,10 @@ def serve_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cfg = settings()
     cfg.ensure_dirs()
+    user = user_model()
+    if user is not None:
+        # The user's OPENAI_API_KEY / OPENAI_BASE_URL: this process is the gateway.
+        os.environ.update(user.services_env())
     print("Use it from any OpenAI client: base_url=<the URL below>, api_key=anything.")
     serve(args.port, cfg.state_dir)
     return 0
