@@ -69,7 +69,7 @@ class AgentRun:
     kill_point: KillPoint | None = None
     """The declared kill point, if any."""
     model_requests: int | None = None
-    """Requests the offline model endpoint served during the run (None with a real model)."""
+    """Requests the kit's model gateway served during the run (offline or forwarded)."""
     log_file: Path | None = None
     """The process's output."""
 

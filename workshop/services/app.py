@@ -4,7 +4,7 @@
 `python -m workshop serve` runs it in the foreground.
 
 Routes:
-    /v1/models, /v1/responses, /v1/chat/completions   the offline model (OpenAI-compatible)
+    /v1/models, /v1/responses, /v1/chat/completions   the model gateway (`gateway.py`)
     /ipify, /ip-api/json/{ip}, /nws/alerts/active      the weather world (real APIs' shapes)
     /local/things-to-do, /local/news                  local info for the handoff lesson
     /admin/faults, /admin/world, /health               fault injection and status
@@ -303,7 +303,8 @@ def serve_main(argv: list[str] | None = None) -> int:
     """`python -m workshop serve`: run the services in the foreground and print the model URL."""
     parser = argparse.ArgumentParser(
         prog="python -m workshop serve",
-        description="Run the offline model endpoint and the weather world on 127.0.0.1.",
+        description="Run the model gateway (offline, or forwarding as OPENAI_BASE_URL and "
+        "OPENAI_API_KEY say) and the weather world on 127.0.0.1.",
     )
     parser.add_argument(
         "--port",
