@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import workshop
 import workshop.errors
 import workshop.testing
 from tests.conftest import REPO_ROOT
+from workshop.runtime.settings import REPO_ROOT as KIT_ROOT
 
 PACKAGE = REPO_ROOT / "workshop"
 
@@ -175,3 +179,16 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     # The no-cycle test is only as good as this search.
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_the_default_state_folder_is_the_checkouts() -> None:
+    assert KIT_ROOT == REPO_ROOT, "the kit's idea of the checkout's root moved with a module"
+    env = {k: v for k, v in os.environ.items() if k != "WORKSHOP_STATE_DIR"}
+    out = subprocess.run(
+        [sys.executable, "-c", "import workshop; print(workshop.settings().state_dir)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert out == str(REPO_ROOT / ".workshop")

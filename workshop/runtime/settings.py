@@ -8,7 +8,7 @@ from pathlib import Path
 
 # os.path, not Path.resolve: workflow modules import the kit inside Temporal's sandbox,
 # which forbids Path.resolve at import time.
-REPO_ROOT = Path(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO_ROOT = Path(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
 def _env_int(name: str, default: int) -> int:

@@ -4,7 +4,7 @@
 `python -m workshop serve` runs it in the foreground.
 
 Routes:
-    /v1/models, /v1/responses, /v1/chat/completions   the offline model (OpenAI-compatible)
+    /v1/models, /v1/responses, /v1/chat/completions   the model gateway (`gateway.py`)
     /ipify, /ip-api/json/{ip}, /nws/alerts/active      the weather world (real APIs' shapes)
     /local/things-to-do, /local/news                  local info for the handoff lesson
     /admin/faults, /admin/world, /health               fault injection and status
@@ -20,16 +20,19 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from ..model.convert import models_list, respond_chat, respond_responses
+from ..model.convert import models_list
 from ..runtime.processes import LOOPBACK
+from ..runtime.services import user_model
 from ..runtime.settings import settings
 from ..world import data
 from ..world.faults import FaultBook, FaultRule
+from .gateway import Gateway, Reply, Upstream
 
 # --- the server ---------------------------------------------------------------------------
 
@@ -37,8 +40,10 @@ from ..world.faults import FaultBook, FaultRule
 class _World:
     """Mutable state of the running services: faults, where "you" are, blocked connects."""
 
-    def __init__(self, state_dir: str) -> None:
+    def __init__(self, state_dir: str, upstream: Upstream | None) -> None:
         self.state_dir = state_dir
+        self.gateway = Gateway(upstream)
+        self.api_key = os.environ.pop("WORKSHOP_SERVICES_API_KEY", "") or None
         self.faults = FaultBook()
         self.current_ip = data.DEFAULT_IP
         self.blocked: list[str] = []
@@ -114,18 +119,62 @@ class _Handler(BaseHTTPRequestHandler):
         value = json.loads(self.rfile.read(length) or b"{}")
         return value if isinstance(value, dict) else {}
 
-    def _fault(self, service: str) -> bool:
-        """Apply an injected fault; True when the reply was a failure (already sent)."""
+    def _authorized(self) -> bool:
+        """With WORKSHOP_SERVICES_API_KEY set (the stand-in serving as someone's upstream),
+        a model call needs that bearer key, as a hosted API does; else a 401 is sent."""
+        want = self.world.api_key
+        if not want or self.headers.get("Authorization") == f"Bearer {want}":
+            return True
+        body = {
+            "error": {
+                "message": "Incorrect API key provided.",
+                "type": "invalid_request_error",
+                "code": "invalid_api_key",
+                "param": None,
+            }
+        }
+        self._send(401, body)
+        return False
+
+    def _reply(self, reply: Reply) -> None:
+        if reply.events is None:
+            if reply.pace:
+                time.sleep(reply.pace)
+            self._send(reply.status, reply.body, reply.headers)
+        else:
+            self._stream(reply.events, reply.pace)
+
+    def _stream(self, events: Iterator[bytes], pace: float = 0.0) -> None:
+        """Send `events` as server-sent events, each flushed as it is made.
+
+        With `pace` (a "slow" fault on a stream) the first event goes out at once and the
+        rest are spread so the whole stream takes `pace` seconds, as a slow model streams.
+        """
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        items = list(events) if pace else events
+        gap = pace / max(len(items) - 1, 1) if isinstance(items, list) else 0.0
+        for number, item in enumerate(items):
+            if number and gap:
+                time.sleep(gap)
+            self.wfile.write(item)
+            self.wfile.flush()
+        self.close_connection = True
+
+    def _fault(self, service: str) -> float | None:
+        """Apply an injected fault: None when the reply was a failure (already sent), else
+        the seconds a "slow" fault asks for (0.0 when no fault fired)."""
         rule = self.world.faults.check(service)
         if rule is None:
-            return False
+            return 0.0
         if rule.kind == "slow":
-            time.sleep(rule.delay)
-            return False
+            return rule.delay
         if rule.kind == "timeout":
             time.sleep(rule.delay)
             self.close_connection = True
-            return True
+            return None
         status, err_type, code, message = _FAULT_REPLIES[rule.kind]
         headers: dict[str, str] = {}
         if rule.kind == "rate_limit":
@@ -142,7 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
             }
         }
         self._send(status, body, headers)
-        return True
+        return None
 
     def do_GET(self) -> None:  # noqa: N802
         self._route("GET")
@@ -159,12 +208,26 @@ class _Handler(BaseHTTPRequestHandler):
         path = url.path.rstrip("/") or "/"
         service = _service_of(path + "/")
         try:
+            delay = 0.0
             if service:
                 with self.world.lock:
                     self.world.calls[service] = self.world.calls.get(service, 0) + 1
-                if self._fault(service):
+                if service == "model" and not self._authorized():
                     return
-            status, body = self._dispatch(method, path, query)
+                fault = self._fault(service)
+                if fault is None:
+                    return
+                delay = fault
+            if method == "POST" and path in ("/v1/responses", "/v1/chat/completions"):
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                offline = self.world.gateway.upstream is None
+                if not offline:
+                    time.sleep(delay)  # a "slow" fault delays the forwarded call as a whole
+                self._reply(self.world.gateway.handle(path, raw, pace=delay if offline else 0.0))
+                return
+            else:
+                time.sleep(delay)
+                status, body = self._dispatch(method, path, query)
         except (ValueError, KeyError, TypeError) as exc:
             status, body = 400, {"error": {"message": str(exc), "type": "invalid_request_error"}}
         self._send(status, body)
@@ -180,13 +243,10 @@ class _Handler(BaseHTTPRequestHandler):
                 "model": models_list()["data"][0]["id"],
                 "blocked_connections": list(world.blocked),
                 "calls": dict(world.calls),
+                "model_gateway": world.gateway.describe(),
             }
         if path == "/v1/models":
             return 200, models_list()
-        if path == "/v1/responses" and method == "POST":
-            return 200, respond_responses(self._body())
-        if path == "/v1/chat/completions" and method == "POST":
-            return 200, respond_chat(self._body())
         if path == "/ipify":
             return 200, data.ipify(world.current_ip)
         if path.startswith("/ip-api/json"):
@@ -218,8 +278,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 def serve(port: int, state_dir: Path) -> None:
     """Run the services in this process until SIGTERM/SIGINT."""
-    world = _World(str(state_dir))
-    _guard_network(world)
+    upstream = Upstream.from_env()
+    world = _World(str(state_dir), upstream)
+    if upstream is None:
+        _guard_network(world)
     handler = type("Handler", (_Handler,), {"world": world})
     server = ThreadingHTTPServer((LOOPBACK, port), handler)
     server.daemon_threads = True  # a held "timeout" call must not block shutdown
@@ -231,7 +293,8 @@ def serve(port: int, state_dir: Path) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     print(f"workshop services pid {os.getpid()} on {base_url}", flush=True)
-    print(f"offline model (OpenAI-compatible) base URL: {base_url}/v1", flush=True)
+    where = f"forwarding to {upstream.host}" if upstream else "offline stand-in"
+    print(f"model gateway ({where}), OpenAI-compatible base URL: {base_url}/v1", flush=True)
     server.serve_forever(poll_interval=0.2)
     server.server_close()
 
@@ -240,7 +303,8 @@ def serve_main(argv: list[str] | None = None) -> int:
     """`python -m workshop serve`: run the services in the foreground and print the model URL."""
     parser = argparse.ArgumentParser(
         prog="python -m workshop serve",
-        description="Run the offline model endpoint and the weather world on 127.0.0.1.",
+        description="Run the model gateway (offline, or forwarding as OPENAI_BASE_URL and "
+        "OPENAI_API_KEY say) and the weather world on 127.0.0.1.",
     )
     parser.add_argument(
         "--port",
@@ -251,6 +315,10 @@ def serve_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cfg = settings()
     cfg.ensure_dirs()
+    user = user_model()
+    if user is not None:
+        # The user's OPENAI_API_KEY / OPENAI_BASE_URL: this process is the gateway.
+        os.environ.update(user.services_env())
     print("Use it from any OpenAI client: base_url=<the URL below>, api_key=anything.")
     serve(args.port, cfg.state_dir)
     return 0

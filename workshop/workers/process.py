@@ -25,6 +25,7 @@ from ..crash.kill_points import KillPoint
 from ..errors import WorkerStartError
 from ..runtime import processes
 from ..runtime.server import connect
+from ..runtime.services import route_model_calls
 from ..runtime.settings import Settings, settings
 
 
@@ -128,6 +129,8 @@ class WorkerProcess:
             args += ["--module", module]
         if self.kill_point is not None:
             args += ["--kill-at", self.kill_point.spec()]
+        # The worker inherits the standard OpenAI variables pointing at the gateway, never the key.
+        route_model_calls(self.cfg)
         env = processes.kit_env(self.cfg, self.cwd)
         # The worker module connects the standard way (temporalio's env config), so it runs
         # unchanged against the embedded server here and against any cluster elsewhere.
