@@ -88,11 +88,6 @@ def workflow_type(cls: type) -> str:
     return str(getattr(cls, "__temporal_workflow_definition").name)
 
 
-def plugins_of(module: Any) -> list[Any]:
-    """The module's worker plugins (for example the OpenAI Agents plugin), if it declares any."""
-    return list(module.worker_plugins()) if hasattr(module, "worker_plugins") else []
-
-
 async def replay(cls: type, plugins: list[Any], history: Any) -> Exception | None:
     """Replay one history with one workflow class; the failure, or None when it replays."""
     from temporalio.worker import Replayer
@@ -122,7 +117,7 @@ async def record(lessons: list[str]) -> int:
 
     import workshop
     import workshop.testing
-    from tests.support.lessons import SOLUTIONS, lesson_modules_dir, module_cells
+    from tests.support.lessons import SOLUTIONS, lesson_modules_dir, module_cells, plugins_of
 
     notebooks = sorted(SOLUTIONS.glob("[0-9][0-9]-*.ipynb"))
     if lessons:

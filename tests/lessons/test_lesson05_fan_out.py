@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from datetime import timedelta
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
@@ -17,7 +18,6 @@ from temporalio.client import Client
 from tests.support.lessons import lesson_modules_dir
 from workshop import (
     WorkerProcess,
-    agents_plugin,
     connect,
     fetch_steps,
     kill_when_activity_starts,
@@ -25,7 +25,6 @@ from workshop import (
     summarize,
 )
 
-MODULE = "lesson_modules.lesson05_agents"
 QUESTIONS = {
     "here": "Are there any weather alerts where I am?",
     "florida": "Are there any weather alerts in Florida?",
@@ -43,15 +42,21 @@ async def test_crash_in_the_fan_out_reruns_only_unfinished_branches(
     client: Client, task_queue: str
 ) -> None:
     root = lesson_modules_dir()
-    from lesson_modules.lesson05_agents import Digest
+    from lesson_modules.lesson05_agents import Digest, openai_agents_plugin
 
-    plugin_client = await connect(plugins=[agents_plugin()])
-    worker = WorkerProcess([MODULE], task_queue=task_queue, name=f"t05-{task_queue}", cwd=root)
+    plugin_client = await connect(plugins=[openai_agents_plugin()])
+    worker = WorkerProcess(
+        "lesson_modules.lesson05_worker", task_queue=task_queue, name=f"t05-{task_queue}", cwd=root
+    )
     await worker.start(kill_at=kill_when_activity_starts("get_weather_alerts", 2))
     try:
         before = _model_calls()
         handle = await plugin_client.start_workflow(
-            Digest.run, QUESTIONS, id=f"t05-{uuid.uuid4().hex[:8]}", task_queue=task_queue
+            Digest.run,
+            QUESTIONS,
+            id=f"t05-{uuid.uuid4().hex[:8]}",
+            task_queue=task_queue,
+            task_timeout=timedelta(seconds=2),  # as the notebook starts it
         )
         assert await worker.wait_exit(timeout=60) == -9
         at_crash = _model_calls()

@@ -8,6 +8,7 @@ lean on the kit to keep a slow call alive.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import importlib
 import uuid
@@ -19,8 +20,9 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
-from tests.support.lessons import lesson_modules_dir
+from tests.support.lessons import SOLUTIONS, lesson_modules_dir, module_cells, plugins_of
 from workshop import clear_faults, connect, inject_fault
+from workshop.testing import route_model_calls
 
 QUESTION = "Are there any weather alerts where I am?"
 MODEL_SECONDS = 3.0
@@ -57,7 +59,7 @@ async def run_lesson(lesson: str, server: Client) -> tuple[WorkflowHandle[Any, A
     for module in modules:  # activities the module registers from elsewhere (the weather tools)
         tools = getattr(module, "TOOLS", getattr(module, "ACTIVITIES", []))
         activities += [tool for tool in tools if tool not in activities]
-    plugins = [p for m in modules if hasattr(m, "worker_plugins") for p in m.worker_plugins()]
+    plugins = [plugin for module in modules for plugin in plugins_of(module)]
     client = await Client.connect(
         server.service_client.config.target_host, namespace=server.namespace, plugins=plugins
     )
@@ -84,6 +86,9 @@ async def attempts_and_timeouts(handle: WorkflowHandle[Any, Any]) -> tuple[list[
 
 async def test_every_lesson_runs_on_a_plain_worker_with_a_slow_model() -> None:
     lesson_modules_dir()
+    # This process stands in for a worker process: the standard OpenAI variables point at the
+    # kit's model gateway, as they would at any OpenAI-compatible endpoint in production.
+    route_model_calls()
     server = await connect()
     inject_fault("model", "slow", delay=MODEL_SECONDS)
     try:
@@ -98,3 +103,30 @@ async def test_every_lesson_runs_on_a_plain_worker_with_a_slow_model() -> None:
         if lesson != "02" and "Heat Advisory" not in str(result):
             problems[lesson] = f"unexpected answer {result!r}"
     assert not problems, problems
+
+
+WEATHER_WORLD = {
+    "WEATHER_TOOLS",
+    "call_tool",
+    "get_ip_address",
+    "get_location_from_ip",
+    "get_weather_alerts",
+    "get_things_to_do",
+    "get_local_news",
+}
+"""What lesson modules may take from the kit: the weather world's tools, nothing else."""
+
+
+def test_lesson_modules_import_only_the_weather_world_from_the_kit() -> None:
+    found: dict[str, set[str]] = {}
+    for notebook in sorted(SOLUTIONS.glob("[0-9][0-9]-*.ipynb")):
+        for name, source in module_cells(notebook).items():
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("workshop"):
+                    names = {alias.name for alias in node.names}
+                    if node.module != "workshop" or names - WEATHER_WORLD:
+                        found[name] = names - WEATHER_WORLD or {node.module or ""}
+                elif isinstance(node, ast.Import):
+                    if any(alias.name.startswith("workshop") for alias in node.names):
+                        found[name] = {"import workshop"}
+    assert not found, f"lesson modules that lean on the kit: {found}"

@@ -18,7 +18,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
-from tests.support.lessons import SOLUTIONS, lesson_modules_dir, module_cells
+from tests.support.lessons import SOLUTIONS, lesson_modules_dir, module_cells, plugins_of
 from workshop.testing import discover, sandbox_runner
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lesson_histories"
@@ -45,7 +45,7 @@ CASES = [
 
 async def _replay(module_name: str, cls_name: str, item: dict[str, str]) -> None:
     module = _module(module_name)
-    plugins = list(module.worker_plugins()) if hasattr(module, "worker_plugins") else []
+    plugins = plugins_of(module)
     history = WorkflowHistory.from_json(item["workflow_id"], (FIXTURES / item["file"]).read_text())
     await Replayer(
         workflows=[getattr(module, cls_name)], plugins=plugins, workflow_runner=sandbox_runner()

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -45,3 +46,11 @@ def lesson_modules_dir() -> Path:
             target.write_text(source, encoding="utf-8")
     sys.path.insert(0, str(root))
     return root
+
+
+def plugins_of(module: Any) -> list[Any]:
+    """The Temporal plugins a lesson module's workflows need (the OpenAI Agents plugin, if any).
+
+    Lessons on the Agents SDK define `openai_agents_plugin()` next to their workflows.
+    """
+    return [module.openai_agents_plugin()] if hasattr(module, "openai_agents_plugin") else []
