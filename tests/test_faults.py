@@ -11,6 +11,7 @@ from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 
 import workshop
+import workshop.testing
 from tests.support.model_calls import AskModelWorkflow, ask_model
 from workshop import clear_faults, fault_status, get_weather_alerts, inject_fault
 from workshop.world import tools as _tools
@@ -66,6 +67,21 @@ async def test_slow_and_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ApplicationError) as err:
         await workshop.get_ip_address()
     assert err.value.type == "Timeout" and not err.value.non_retryable
+
+
+async def test_a_slow_model_answers_late_streamed_or_not() -> None:
+    from openai import AsyncOpenAI
+
+    workshop.testing.route_model_calls()  # the standard variables point at the kit's gateway
+    model = AsyncOpenAI(max_retries=0)
+    for stream in (False, True):
+        inject_fault("model", "slow", count=1, delay=0.8)
+        started = time.monotonic()
+        reply = await model.responses.create(model="any", input="hello", stream=stream)
+        if stream:
+            async for _ in reply:  # type: ignore[union-attr]
+                pass
+        assert time.monotonic() - started >= 0.75, f"stream={stream}: the slow fault was ignored"
 
 
 def test_clear_one_target_and_reject_unknown_names() -> None:

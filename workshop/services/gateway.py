@@ -158,13 +158,13 @@ class Gateway:
             self.meter.count(body["usage"])
             if request.get("stream"):
                 return Reply(200, events=responses_stream(body), pace=pace)
-            return Reply(200, body)
+            return Reply(200, body, pace=pace)
         body = respond_chat(request)
         self.meter.count(body["usage"])
         if request.get("stream"):
             usage = bool((request.get("stream_options") or {}).get("include_usage"))
             return Reply(200, events=chat_stream(body, usage), pace=pace)
-        return Reply(200, body)
+        return Reply(200, body, pace=pace)
 
     # --- forwarding ---------------------------------------------------------------------
 
