@@ -14,7 +14,14 @@ import tempfile
 import pytest
 
 # Notebooks that are not lessons (the browser test opens its own) are not nbval items.
-collect_ignore_glob = ["tests/browser/*.ipynb", "notebooks/*.ipynb", "**/.ipynb_checkpoints/*"]
+collect_ignore_glob = [
+    "tests/browser/*.ipynb",
+    "notebooks/*.ipynb",
+    "**/.ipynb_checkpoints/*",
+    # Test files a lesson writes for its learner (lesson 08): run by the notebook and by
+    # tests/lessons/, never collected from the lesson folders.
+    "*/lesson[0-9][0-9]_tests/*",
+]
 
 _SCRUBBED = (
     "TEMPORAL_ADDRESS",

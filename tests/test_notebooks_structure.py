@@ -135,11 +135,13 @@ def test_lesson_has_the_standard_shape(path: Path) -> None:
     assert last.cell_type == "markdown" and last.source.startswith("## Key points")
 
     code = [c for c in nb.cells if c.cell_type == "code"]
-    # Module cells (%%workflow_module) import the kit too: they are lesson code, not setup.
+    # Module cells (%%workflow_module) and files a lesson writes (%%writefile, e.g. a test)
+    # import the kit too: they are lesson code, not setup.
     setup = [
         c
         for c in code
-        if "from workshop import" in c.source and not c.source.startswith("%%workflow_module")
+        if "from workshop import" in c.source
+        and not c.source.startswith(("%%workflow_module", "%%writefile"))
     ]
     assert len(setup) == 1, "exactly one setup cell imports from workshop"
     assert code[0] is setup[0], "the setup cell is the first code cell"

@@ -50,6 +50,7 @@ from .world import (
     set_location,
 )
 from .world.faults import clear_faults, fault_status, inject_fault
+from .world.mcp_city_guide import CityGuide, city_guide_url, start_city_guide
 
 # Names whose modules load the Agents SDK, the openai client or widgets (about 2 s) are
 # imported on first use, so a worker process or a script that only needs Temporal starts fast.
@@ -112,6 +113,9 @@ __all__ = [
     "clear_faults",
     "fault_status",
     "services_status",
+    "CityGuide",
+    "start_city_guide",
+    "city_guide_url",
     # What you see
     "fetch_steps",
     "summarize",

@@ -26,6 +26,7 @@ from tests.conftest import free_port
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = Path(__file__).with_name("history_demo.ipynb")
 LESSON = REPO_ROOT / "solutions" / "03-durable-agent-loop.ipynb"
+LESSON_08 = REPO_ROOT / "solutions" / "08-tools-guardrails-and-tests.ipynb"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 TOKEN = "workshop-browser-test"
 CHROMIUM_ARGS = [
@@ -61,6 +62,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Copies: Lab autosaves, and a lesson writes its modules beside itself; never in the repo.
     shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
     shutil.copy(LESSON, work / LESSON.name)
+    shutil.copy(LESSON_08, work / LESSON_08.name)
     env = dict(os.environ)
     for name, sub in {
         "JUPYTER_CONFIG_DIR": "config",
@@ -229,6 +231,45 @@ def test_lesson_03_runs_in_lab_and_shows_the_resume(chromium: str, lab: str) -> 
             page.screenshot(path=str(ARTIFACTS / "lesson-03-resume.png"))
         except BaseException:
             page.screenshot(path=str(ARTIFACTS / "lesson-03-failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+
+def test_lesson_08_runs_in_lab_with_its_mcp_steps_and_tests(chromium: str, lab: str) -> None:
+    """Lesson 08 in Lab: every cell ends, the view names the MCP steps, the three checks pass
+    (the third runs the learner's pytest file from the notebook)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        try:
+            page.goto(_open_alone(lab, LESSON_08.name))
+            page.wait_for_selector(
+                '.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=60_000
+            )
+            expect(page.locator(".jp-RenderedMarkdown h1").first).to_contain_text(
+                "Tools from anywhere, agents you can test", timeout=30_000
+            )
+            _run_all_cells(page)
+            last_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").last
+            expect(last_prompt).to_have_text(re.compile(r"\[[0-9]+\]"), timeout=300_000)
+            expect(
+                page.locator(".jp-OutputArea-output").filter(has_text="Traceback")
+            ).to_have_count(0)
+            for exercise in (1, 2, 3):
+                expect(
+                    page.get_by_text(re.compile(rf"✓ Exercise {exercise}\b.*passed"))
+                ).to_have_count(1)
+            mcp_step = page.locator(".workshop-step-tool").filter(has_text="MCP tool").first
+            expect(mcp_step).to_be_visible()
+            expect(page.locator(".workshop-step-crash").first).to_be_visible()
+            mcp_step.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "lesson-08-mcp.png"))
+        except BaseException:
+            page.screenshot(path=str(ARTIFACTS / "lesson-08-failure.png"), full_page=True)
             raise
         finally:
             browser.close()

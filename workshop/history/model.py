@@ -10,6 +10,7 @@ different worker `identity`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -42,6 +43,12 @@ KINDS = (
 )
 
 LLM_HINTS = ("llm", "model", "openai", "chat", "completion")
+
+# The OpenAI Agents integration's MCP activity types, e.g. `<server>-stateless-call-tool-v2`.
+MCP_ACTIVITY = re.compile(
+    r"^(?P<server>.+)-(?:stateless|stateful)-"
+    r"(?P<op>list-tools|call-tool|list-prompts|get-prompt|server-session)(?:-v2)?$"
+)
 
 
 @dataclass
@@ -204,6 +211,21 @@ def is_llm_activity(name: str) -> bool:
     """True for activity types that look like a model call (llm/model/openai in the name)."""
     lowered = name.lower()
     return any(hint in lowered for hint in LLM_HINTS)
+
+
+def mcp_operation(name: str) -> tuple[str, str] | None:
+    """(server, operation) for an MCP activity type such as `guide-stateless-call-tool-v2`."""
+    match = MCP_ACTIVITY.match(name)
+    return (match["server"], match["op"]) if match else None
+
+
+def mcp_result_text(result: Any) -> Any:
+    """The text of an MCP `CallToolResult` (its text content joined); other values unchanged."""
+    if not isinstance(result, dict) or not isinstance(result.get("content"), list):
+        return result
+    texts = [str(c.get("text")) for c in result["content"] if isinstance(c, dict) and "text" in c]
+    text = " ".join(texts)
+    return f"error: {text}" if result.get("isError") or result.get("is_error") else text
 
 
 def llm_usage(result: Any) -> tuple[int, int]:
@@ -436,7 +458,10 @@ class _Builder:
         summary = ""
         if event.HasField("user_metadata") and event.user_metadata.HasField("summary"):
             summary = str(decode_payload(event.user_metadata.summary) or "")
-        if name == "invoke_model_activity" or is_llm_activity(name):
+        mcp = mcp_operation(name)
+        if mcp is not None:
+            step = self._mcp_scheduled(*mcp, args)
+        elif name == "invoke_model_activity" or is_llm_activity(name):
             step = self._llm_scheduled(name, args, summary)
         elif name in self.requested or name in self.offered_tools:
             step = Step(
@@ -463,6 +488,25 @@ class _Builder:
         }
         self.pending[event.event_id] = _Pending(step, attrs.activity_id, timeouts)
         self.add(step)
+
+    def _mcp_scheduled(self, server: str, op: str, args: Any) -> Step:
+        """An MCP operation: a tool call reads as the tool; the rest as `MCP <op> [server]`."""
+        if op == "call-tool":
+            # v2 passes one dataclass {"tool_name", "arguments"}; v1 two arguments.
+            if isinstance(args, dict):
+                tool, arguments = str(args.get("tool_name")), args.get("arguments")
+            else:
+                tool, arguments = str(args[0]), args[1] if len(args) > 1 else None
+            if tool in self.requested:
+                self.requested.remove(tool)
+            return Step(
+                "tool",
+                f"MCP tool {tool} [{server}]",
+                tool=tool,
+                arguments=arguments,
+                detail=f"args {short(arguments)}",
+            )
+        return Step("activity", f"MCP {op.replace('-', ' ')} [{server}]", arguments=args)
 
     def _llm_scheduled(self, name: str, args: Any, summary: str) -> Step:
         model = None
@@ -526,6 +570,12 @@ class _Builder:
         step.result = result
         if step.kind == "llm":
             self._llm_done(step, result)
+        elif step.title.startswith("MCP list tools") and isinstance(result, list):
+            names = [str(t.get("name")) for t in result if isinstance(t, dict)]
+            step.detail = f"{len(names)} tools: {', '.join(names)}"
+        elif step.title.startswith("MCP tool"):
+            step.result = mcp_result_text(result)
+            step.detail = " -> ".join(x for x in (step.detail, short(step.result, 60)) if x)
         else:
             step.detail = " -> ".join(x for x in (step.detail, short(result, 60)) if x)
 
