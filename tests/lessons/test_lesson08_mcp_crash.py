@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from datetime import timedelta
 
 from temporalio.client import Client
 
@@ -22,7 +23,7 @@ from workshop import (
     summarize,
 )
 
-MODULE = "lesson_modules.lesson08_city_guide"
+WORKER_MODULE = "lesson_modules.lesson08_worker"
 CALL_TOOL = "city-guide-stateless-call-tool-v2"
 
 
@@ -30,11 +31,11 @@ async def test_a_crash_mid_mcp_call_resumes_and_reruns_only_that_call(
     client: Client, task_queue: str
 ) -> None:
     root = lesson_modules_dir()
-    from lesson_modules.lesson08_city_guide import CityGuideAgent, worker_plugins
+    from lesson_modules.lesson08_city_guide import CityGuideAgent, openai_agents_plugin
 
     guide = start_city_guide()
-    plugin_client = await connect(plugins=worker_plugins())
-    worker = WorkerProcess([MODULE], task_queue=task_queue, name=f"t08-{task_queue}", cwd=root)
+    plugin_client = await connect(plugins=[openai_agents_plugin()])
+    worker = WorkerProcess(WORKER_MODULE, task_queue=task_queue, name=f"t08-{task_queue}", cwd=root)
     await worker.start(kill_at=kill_mid_activity(CALL_TOOL))
     try:
         before = Counter(call["tool"] for call in guide.calls())
@@ -43,6 +44,7 @@ async def test_a_crash_mid_mcp_call_resumes_and_reruns_only_that_call(
             "What sights can I see in Austin?",
             id=f"t08-{uuid.uuid4().hex[:8]}",
             task_queue=task_queue,
+            task_timeout=timedelta(seconds=2),  # as the notebook starts it
         )
         assert await worker.wait_exit(timeout=60) == -9
         assert f"KILL POINT reached: in the middle of activity {CALL_TOOL}" in worker.logs(5)

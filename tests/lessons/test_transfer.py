@@ -21,19 +21,30 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
 from tests.support.lessons import SOLUTIONS, lesson_modules_dir, module_cells, plugins_of
-from workshop import clear_faults, connect, inject_fault
+from workshop import clear_faults, connect, inject_fault, start_city_guide
 from workshop.testing import route_model_calls
 
 QUESTION = "Are there any weather alerts where I am?"
 MODEL_SECONDS = 3.0
 
-# lesson: (modules, workflow class, workflow arguments)
-LESSONS: dict[str, tuple[list[str], str, list[Any]]] = {
-    "02": (["lesson02_weather_report"], "WeatherReport", []),
-    "03": (["lesson03_llm", "lesson03_tools", "lesson03_agent_loop"], "DurableAgent", [QUESTION]),
-    "04": (["lesson04_weather_agent"], "WeatherAgent", [QUESTION]),
-    "05": (["lesson05_agents"], "Triage", [QUESTION]),
-    "06": (["lesson06_approval"], "AskAgent", [QUESTION]),
+# lesson: (modules, workflow class, workflow arguments, text the answer must hold)
+LESSONS: dict[str, tuple[list[str], str, list[Any], str]] = {
+    "02": (["lesson02_weather_report"], "WeatherReport", [], ""),
+    "03": (
+        ["lesson03_llm", "lesson03_tools", "lesson03_agent_loop"],
+        "DurableAgent",
+        [QUESTION],
+        "Heat Advisory",
+    ),
+    "04": (["lesson04_weather_agent"], "WeatherAgent", [QUESTION], "Heat Advisory"),
+    "05": (["lesson05_agents"], "Triage", [QUESTION], "Heat Advisory"),
+    "06": (["lesson06_approval"], "AskAgent", [QUESTION], "Heat Advisory"),
+    "08": (
+        ["lesson08_city_guide"],
+        "CityGuideAgent",
+        ["What sights can I see in Austin?"],
+        "Texas State Capitol",
+    ),
 }
 
 
@@ -53,7 +64,7 @@ def decorated(modules: list[ModuleType]) -> tuple[list[Any], list[Callable[..., 
 
 async def run_lesson(lesson: str, server: Client) -> tuple[WorkflowHandle[Any, Any], Any]:
     """Run one lesson's workflow on a plain Worker of the test's own; return handle and result."""
-    names, workflow_name, args = LESSONS[lesson]
+    names, workflow_name, args, _ = LESSONS[lesson]
     modules = [importlib.import_module(f"lesson_modules.{name}") for name in names]
     workflows, activities = decorated(modules)
     for module in modules:  # activities the module registers from elsewhere (the weather tools)
@@ -89,6 +100,7 @@ async def test_every_lesson_runs_on_a_plain_worker_with_a_slow_model() -> None:
     # This process stands in for a worker process: the standard OpenAI variables point at the
     # kit's model gateway, as they would at any OpenAI-compatible endpoint in production.
     route_model_calls()
+    start_city_guide()  # lesson 08's MCP server, part of the kit's world
     server = await connect()
     inject_fault("model", "slow", delay=MODEL_SECONDS)
     try:
@@ -100,7 +112,7 @@ async def test_every_lesson_runs_on_a_plain_worker_with_a_slow_model() -> None:
         attempts, timed_out = await attempts_and_timeouts(handle)
         if timed_out or any(a != 1 for a in attempts) or not attempts:
             problems[lesson] = f"attempts {attempts}, activity timeouts {timed_out}"
-        if lesson != "02" and "Heat Advisory" not in str(result):
+        if LESSONS[lesson][3] not in str(result):
             problems[lesson] = f"unexpected answer {result!r}"
     assert not problems, problems
 
@@ -113,8 +125,10 @@ WEATHER_WORLD = {
     "get_weather_alerts",
     "get_things_to_do",
     "get_local_news",
+    "city_guide_url",
 }
-"""What lesson modules may take from the kit: the weather world's tools, nothing else."""
+"""What lesson modules may take from the kit: the weather world's tools (and the city guide's
+address), nothing else."""
 
 
 def test_lesson_modules_import_only_the_weather_world_from_the_kit() -> None:

@@ -250,6 +250,10 @@ def route_model_calls(cfg: Settings | None = None) -> ServicesInfo:
         env[UPSTREAM] = "offline" if user.offline else _host(user.upstream_url or "")
     env["OPENAI_BASE_URL"] = env[GATEWAY_URL] = info.model_base_url
     env["OPENAI_API_KEY"] = PLACEHOLDER_KEY
+    # The Agents SDK would upload traces with the placeholder key (failing, and inside a
+    # Temporal worker this variable is the only switch); WORKSHOP_TRACING=on keeps them.
+    if env.get("WORKSHOP_TRACING", "").lower() not in ("on", "1", "true"):
+        env["OPENAI_AGENTS_DISABLE_TRACING"] = "1"
     return info
 
 
