@@ -49,6 +49,7 @@ from .world import (
     get_weather_alerts,
     set_location,
 )
+from .world.blobs import get_blob, put_blob
 from .world.faults import clear_faults, fault_status, inject_fault
 
 # Names whose modules load the Agents SDK, the openai client or widgets (about 2 s) are
@@ -58,6 +59,8 @@ _LAZY = {
     "history_text": ".history.view",
     "show_history": ".history.view",
     "control_panel": ".history.panel",
+    "history_meter": ".history.meter",
+    "chat_window": ".notebook.chat",
     "approval_buttons": ".notebook.approval",
     "wait_for_query": ".notebook.approval",
     "agents_plugin": ".model",
@@ -108,6 +111,8 @@ __all__ = [
     "get_things_to_do",
     "get_local_news",
     "set_location",
+    "put_blob",
+    "get_blob",
     "inject_fault",
     "clear_faults",
     "fault_status",
