@@ -1,1 +1,1 @@
-"""What runs on this machine: settings, the kit's processes, the dev server, the services process."""
+"""What runs on this machine: settings, the kit's processes, the dev server, the services."""

@@ -20,12 +20,14 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from ..model.convert import models_list, respond_chat, respond_responses
+from ..model.stream import chat_stream, responses_stream
 from ..runtime.processes import LOOPBACK
 from ..runtime.settings import settings
 from ..world import data
@@ -88,6 +90,22 @@ _FAULT_REPLIES = {
 }
 
 
+def _chat_stream(request: dict[str, Any]) -> Iterator[bytes]:
+    usage = bool((request.get("stream_options") or {}).get("include_usage"))
+    return chat_stream(respond_chat(request), include_usage=usage)
+
+
+_MODEL_ROUTES: dict[str, tuple[Callable[[dict[str, Any]], Any], Callable[..., Iterator[bytes]]]]
+_MODEL_ROUTES = {
+    # path: (the whole reply, the same reply as a stream)
+    "/v1/responses": (
+        respond_responses,
+        lambda request: responses_stream(respond_responses(request)),
+    ),
+    "/v1/chat/completions": (respond_chat, _chat_stream),
+}
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "workshop-services/1"
     world: _World
@@ -114,18 +132,37 @@ class _Handler(BaseHTTPRequestHandler):
         value = json.loads(self.rfile.read(length) or b"{}")
         return value if isinstance(value, dict) else {}
 
-    def _fault(self, service: str) -> bool:
-        """Apply an injected fault; True when the reply was a failure (already sent)."""
+    def _stream(self, events: Iterator[bytes], pace: float = 0.0) -> None:
+        """Send `events` as server-sent events, each flushed as it is made.
+
+        With `pace` (a "slow" fault on a stream) the first event goes out at once and the
+        rest are spread so the whole stream takes `pace` seconds, as a slow model streams.
+        """
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        items = list(events) if pace else events
+        gap = pace / max(len(items) - 1, 1) if isinstance(items, list) else 0.0
+        for number, item in enumerate(items):
+            if number and gap:
+                time.sleep(gap)
+            self.wfile.write(item)
+            self.wfile.flush()
+        self.close_connection = True
+
+    def _fault(self, service: str) -> float | None:
+        """Apply an injected fault: None when the reply was a failure (already sent), else
+        the seconds a "slow" fault asks for (0.0 when no fault fired)."""
         rule = self.world.faults.check(service)
         if rule is None:
-            return False
+            return 0.0
         if rule.kind == "slow":
-            time.sleep(rule.delay)
-            return False
+            return rule.delay
         if rule.kind == "timeout":
             time.sleep(rule.delay)
             self.close_connection = True
-            return True
+            return None
         status, err_type, code, message = _FAULT_REPLIES[rule.kind]
         headers: dict[str, str] = {}
         if rule.kind == "rate_limit":
@@ -142,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
             }
         }
         self._send(status, body, headers)
-        return True
+        return None
 
     def do_GET(self) -> None:  # noqa: N802
         self._route("GET")
@@ -159,12 +196,24 @@ class _Handler(BaseHTTPRequestHandler):
         path = url.path.rstrip("/") or "/"
         service = _service_of(path + "/")
         try:
+            delay = 0.0
             if service:
                 with self.world.lock:
                     self.world.calls[service] = self.world.calls.get(service, 0) + 1
-                if self._fault(service):
+                fault = self._fault(service)
+                if fault is None:
                     return
-            status, body = self._dispatch(method, path, query)
+                delay = fault
+            if method == "POST" and path in _MODEL_ROUTES:
+                request = self._body()
+                if request.get("stream"):
+                    self._stream(_MODEL_ROUTES[path][1](request), pace=delay)
+                    return
+                time.sleep(delay)
+                status, body = 200, _MODEL_ROUTES[path][0](request)
+            else:
+                time.sleep(delay)
+                status, body = self._dispatch(method, path, query)
         except (ValueError, KeyError, TypeError) as exc:
             status, body = 400, {"error": {"message": str(exc), "type": "invalid_request_error"}}
         self._send(status, body)
@@ -183,10 +232,6 @@ class _Handler(BaseHTTPRequestHandler):
             }
         if path == "/v1/models":
             return 200, models_list()
-        if path == "/v1/responses" and method == "POST":
-            return 200, respond_responses(self._body())
-        if path == "/v1/chat/completions" and method == "POST":
-            return 200, respond_chat(self._body())
         if path == "/ipify":
             return 200, data.ipify(world.current_ip)
         if path.startswith("/ip-api/json"):
