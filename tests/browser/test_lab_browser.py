@@ -275,10 +275,11 @@ def test_lesson_07_shows_the_chat_window_and_the_meter(chromium: str, lab: str) 
                 expect(
                     page.get_by_text(re.compile(rf"✓ Exercise {exercise}\b.*passed"))
                 ).to_have_count(1)
+            # Element screenshots: Lab scrolls its own panel, not the page.
             meter.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "lesson-07-meter.png"))
+            meter.screenshot(path=str(ARTIFACTS / "lesson-07-meter.png"))
             chat.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "lesson-07-chat.png"))
+            chat.screenshot(path=str(ARTIFACTS / "lesson-07-chat.png"))
         except BaseException:
             page.screenshot(path=str(ARTIFACTS / "lesson-07-failure.png"), full_page=True)
             raise
