@@ -35,9 +35,15 @@ def _free_port() -> int:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # tests/gateway/test_notebooks_upstream.py runs the lessons as a learner with a key: it
+    # sets WORKSHOP_TEST_UPSTREAM=1 with OPENAI_BASE_URL / OPENAI_API_KEY (a test upstream's),
+    # and a state folder whose logs it reads afterwards.
+    as_learner_with_key = os.environ.get("WORKSHOP_TEST_UPSTREAM") == "1"
     for name in _SCRUBBED:
-        os.environ.pop(name, None)
-    os.environ["WORKSHOP_STATE_DIR"] = tempfile.mkdtemp(prefix="workshop-test-state-")
+        if not (as_learner_with_key and name in ("OPENAI_API_KEY", "OPENAI_BASE_URL")):
+            os.environ.pop(name, None)
+    state_dir = os.environ.get("WORKSHOP_TEST_STATE_DIR") if as_learner_with_key else None
+    os.environ["WORKSHOP_STATE_DIR"] = state_dir or tempfile.mkdtemp(prefix="workshop-test-state-")
     os.environ["WORKSHOP_TEMPORAL_PORT"] = str(_free_port())
     os.environ["WORKSHOP_TEMPORAL_UI_PORT"] = str(_free_port())
     os.environ["OPENAI_AGENTS_DISABLE_TRACING"] = "1"

@@ -5,15 +5,17 @@ The root conftest.py sets the isolated environment; these fixtures hand out its 
 
 from __future__ import annotations
 
+import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from temporalio.client import Client
 
 import workshop
+from tests.support.upstream import TestUpstream, upstream_env
 from workshop.testing import Settings
 
 
@@ -52,3 +54,35 @@ def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def upstream(tmp_path: Path) -> Iterator[TestUpstream]:
+    """A test upstream (a second stand-in in its own state folder), stopped afterwards."""
+    server = TestUpstream(tmp_path / "upstream-state").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def forwarding(upstream: TestUpstream) -> Iterator[TestUpstream]:
+    """This test process as a learner with a key: OPENAI_BASE_URL is the test upstream and
+    OPENAI_API_KEY its secret, routed through the session's gateway (restarted forwarding).
+    Afterwards the variables are put back and the gateway restarted offline."""
+    from workshop.runtime import services
+
+    saved_env = dict(os.environ)
+    saved = (services._moved, services._routed_model)
+    learner = upstream_env(upstream)
+    os.environ.clear()
+    os.environ.update(learner)
+    try:
+        services.route_model_calls()
+        yield upstream
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        services._moved, services._routed_model = saved
+        services.route_model_calls()

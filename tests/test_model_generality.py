@@ -152,3 +152,47 @@ def test_same_input_same_decision_and_enum_values_respected() -> None:
     assert [(name, args) for _, name, args in first.calls] == [
         ("set_thermostat_mode", {"mode": "cool"})
     ]
+
+
+def _tool(tool_name: str, description: str, **params: str) -> ToolSpec:
+    properties = {key: {"type": kind} for key, kind in params.items()}
+    schema = {"type": "object", "properties": properties, "required": list(params)}
+    return ToolSpec(tool_name, description, schema)
+
+
+def _first_call(tool: ToolSpec, text: str) -> dict[str, Any]:
+    conv = Conversation()
+    conv.events.append(("user", text))
+    decision = decide(conv, [tool])
+    assert decision.calls, decision.text
+    return dict(decision.calls[0][2])
+
+
+def test_arguments_are_the_value_alone_not_the_words_around_it() -> None:
+    greet = _tool("greet", "Greet a person by name", name="string")
+    assert _first_call(greet, "Please greet my friend Alice warmly") == {"name": "Alice"}
+    recipes = _tool("find_recipes", "Find recipes that use a given ingredient", ingredient="string")
+    assert _first_call(recipes, "Find me some recipes with chicken for dinner tonight") == {
+        "ingredient": "chicken"
+    }
+    translate = _tool(
+        "translate", "Translate text into a language", text="string", language="string"
+    )
+    assert _first_call(translate, "Translate good morning into Spanish") == {
+        "text": "good morning",
+        "language": "Spanish",
+    }
+    search = _tool(
+        "search_catalog", "Search the library catalog for books by title or author", query="string"
+    )
+    assert _first_call(search, "Any books by Frank Herbert in the library?") == {
+        "query": "Frank Herbert"
+    }
+    order = _tool("lookup_order", "Look up an order by its order number", order_number="integer")
+    assert _first_call(order, "Where is my order 12345 that I placed last week?") == {
+        "order_number": 12345
+    }
+    user = _tool("get_user", "Get a user's profile by username", username="string")
+    assert _first_call(user, "Show me the profile of user jsmith99 please") == {
+        "username": "jsmith99"
+    }

@@ -127,7 +127,24 @@ __all__ = [
     *_LAZY,
 ]
 
+
+def _route_kernel_model_calls() -> None:
+    """In a kernel, `AsyncOpenAI()` and the Agents SDK's default provider must reach the
+    kit's model gateway from the first cell on, so the variables are routed at import
+    (see `runtime/services.py`); the services start here, in about a second."""
+    import warnings
+
+    from .errors import WorkshopError
+    from .runtime.services import route_model_calls
+
+    try:
+        route_model_calls()
+    except WorkshopError as exc:
+        warnings.warn(f"the kit's model gateway did not start: {exc}", stacklevel=2)
+
+
 if in_kernel():
+    _route_kernel_model_calls()
     apply_nest_asyncio()
     register_magics()
     install_name_error_hint()

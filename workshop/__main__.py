@@ -51,9 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run one kit command; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m workshop")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser(
+    doctor = commands.add_parser(
         "doctor",
         help="versions, Temporal and model mode, problems and fixes (leaves nothing running)",
+    )
+    doctor.add_argument(
+        "--model",
+        action="store_true",
+        help="also make one tiny real request through the model gateway",
     )
     commands.add_parser(
         "stop", help="stop the dev server, services and worker processes the kit started here"
@@ -64,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args, rest = parser.parse_known_args(argv)
     try:
         if args.command == "doctor":
-            return doctor_main()
+            return doctor_main(model_request=args.model)
         if args.command == "stop":
             return _stop()
         if args.command == "server":

@@ -62,28 +62,64 @@ def _version(package: str) -> str:
 
 
 def _model_facts(report: Report, start: bool) -> None:
-    """The model mode (the key shows only as set/not set) and, offline, the local services."""
+    """The model (offline, or forwarded to which host; the key only as set/not set) and the
+    local services with their model gateway."""
     from .model import model_config
-    from .runtime.services import ensure_services
 
-    config = model_config(start=False)
-    if config.offline and start:
-        try:
-            info = ensure_services()
-            report.facts.append(("local services", f"healthy at {info.base_url}"))
-            config = model_config(start=False)
-        except WorkshopError as exc:
-            report.facts.append(("local services", "not running"))
-            report.problems.append(str(exc))
+    try:
+        config = model_config(start=start)
+        if config.base_url:
+            report.facts.append(("local services", f"healthy at {config.base_url[:-3]}"))
+    except WorkshopError as exc:
+        report.facts.append(("local services", "not running"))
+        report.problems.append(str(exc))
+        return
     report.facts.append(("model", config.describe()))
 
 
-async def doctor_report(start_server: bool = True) -> Report:
+def _model_request(report: Report) -> None:
+    """One tiny real request through the gateway: success, or the exact error."""
+    import openai
+
+    from .model import model_config
+    from .runtime.services import PLACEHOLDER_KEY
+
+    try:
+        config = model_config()
+    except WorkshopError as exc:
+        report.problems.append(str(exc))
+        return
+    client = openai.OpenAI(
+        base_url=config.base_url, api_key=PLACEHOLDER_KEY, max_retries=0, timeout=60.0
+    )
+    try:
+        response = client.responses.create(
+            model=config.model, input="Reply with the single word: ready", max_output_tokens=16
+        )
+    except openai.APIStatusError as exc:
+        report.facts.append(("model request", f"FAILED: HTTP {exc.status_code}"))
+        report.problems.append(f"the model request failed (HTTP {exc.status_code}): {exc.message}")
+        return
+    except openai.APIError as exc:
+        report.facts.append(("model request", "FAILED"))
+        report.problems.append(f"the model request failed: {type(exc).__name__}: {exc}")
+        return
+    finally:
+        client.close()
+    usage = response.usage.total_tokens if response.usage else "?"
+    answer = " ".join(response.output_text.split())[:60]
+    report.facts.append(
+        ("model request", f"OK: {response.model} answered {answer!r} ({usage} tokens)")
+    )
+
+
+async def doctor_report(start_server: bool = True, model_request: bool = False) -> Report:
     """Check the environment and the Temporal connection; never raises for a known problem.
 
     Args:
-        start_server: start the embedded dev server (and, offline, the local model and
-            tool services) when they are not running.
+        start_server: start the embedded dev server and the local services (the model
+            gateway and tool services) when they are not running.
+        model_request: also send one tiny real request through the model gateway.
     """
     report = Report()
     cfg = settings()
@@ -129,20 +165,25 @@ async def doctor_report(start_server: bool = True) -> Report:
             report.problems.append(str(exc))
     report.facts.append(("temporal UI", ui_url()))
     _model_facts(report, start_server)
+    if model_request:
+        await asyncio.to_thread(_model_request, report)
     tracing = os.environ.get("OPENAI_AGENTS_DISABLE_TRACING", "")
     report.facts.append(("agents tracing", "off" if tracing in ("1", "true") else "on"))
     return report
 
 
-def doctor_main() -> int:
+def doctor_main(model_request: bool = False) -> int:
     """Print the doctor report; exit code 1 when a problem was found.
 
     What the check started (dev server, services) is stopped again afterwards.
+
+    Args:
+        model_request: `doctor --model`: one tiny real request through the model gateway.
     """
     cfg = settings()
     running = {record.name for record in processes.owned(cfg)}
     try:
-        report = asyncio.run(doctor_report())
+        report = asyncio.run(doctor_report(model_request=model_request))
     finally:
         for record in processes.owned(cfg):
             if record.name not in running:

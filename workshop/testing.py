@@ -24,7 +24,7 @@ from .notebook.quiet import ExpectedFailureFilter
 from .runtime import processes
 from .runtime.script import run_script
 from .runtime.server import ServerInfo, ensure_server, find_server, stop_server
-from .runtime.services import ServicesInfo, ensure_services, stop_services
+from .runtime.services import ServicesInfo, ensure_services, route_model_calls, stop_services
 from .runtime.settings import Settings
 from .workers.kernel import KernelWorker, running_workers
 from .workers.options import WorkerTuning, build_worker, discover, sandbox_runner
@@ -62,6 +62,7 @@ __all__ = [
     "history_steps",
     "model_config",
     "processes",
+    "route_model_calls",
     "run_script",
     "running_workers",
     "sandbox_runner",

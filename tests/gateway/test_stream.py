@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-import pytest
 from agents import Agent, Runner, function_tool
 from openai import AsyncOpenAI
 from openai.types.responses import ResponseTextDeltaEvent
@@ -79,15 +79,14 @@ async def test_chat_completions_stream_with_usage() -> None:
     assert len(text) > 3 and "stand-in" in "".join(text).lower()
 
 
-async def test_agents_sdk_default_provider_streams(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`Runner.run_streamed` on the SDK's own OpenAI provider, pointed at the endpoint."""
-    monkeypatch.setenv("OPENAI_BASE_URL", workshop.testing.ensure_services().model_base_url)
-    monkeypatch.setenv("OPENAI_API_KEY", "placeholder")
-    import agents.models.openai_provider as provider_module
+async def test_agents_sdk_default_provider_streams() -> None:
+    """`Runner.run_streamed` on the SDK's own OpenAI provider, which reads the variables the
+    kit routed to the gateway (a fresh provider, so it reads them now)."""
     from agents import RunConfig
     from agents.models.openai_provider import OpenAIProvider
 
-    assert provider_module  # the default provider, built fresh so it reads the variables
+    info = workshop.testing.route_model_calls()
+    assert os.environ["OPENAI_BASE_URL"] == info.model_base_url
     agent = Agent(
         name="Weather Agent",
         instructions="You answer questions about weather alerts where the user is.",

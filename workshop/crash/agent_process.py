@@ -69,7 +69,7 @@ class AgentRun:
     kill_point: KillPoint | None = None
     """The declared kill point, if any."""
     model_requests: int | None = None
-    """Requests the offline model endpoint served during the run (None with a real model)."""
+    """Requests the kit's model gateway served during the run (offline or forwarded)."""
     log_file: Path | None = None
     """The process's output."""
 
@@ -145,11 +145,9 @@ def _agent_spec(agent: str | Callable[..., Any]) -> str:
 
 
 def _model_requests() -> int | None:
-    from ..model import model_config
-    from ..runtime.services import services_status
+    from ..runtime.services import route_model_calls, services_status
 
-    if not model_config().offline:
-        return None
+    route_model_calls()  # every model call goes through the gateway, which counts it
     status = services_status() or {}
     return int(status.get("calls", {}).get("model", 0))
 

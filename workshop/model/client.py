@@ -14,6 +14,7 @@ from typing import Any
 import openai
 from temporalio.exceptions import ApplicationError
 
+from ..runtime import services
 from ..world.tools import retry_delay
 from .switch import model_config, openai_client
 
@@ -27,9 +28,10 @@ _CAUSES = {
 
 
 def _scrub(text: str) -> str:
-    key = os.environ.get("OPENAI_API_KEY")
-    if key:
-        text = text.replace(key, "***")
+    user = services.user_model()
+    for key in (os.environ.get("OPENAI_API_KEY"), user.api_key if user else None):
+        if key:
+            text = text.replace(key, "***")
     return re.sub(r"sk-[A-Za-z0-9_\-*]{4,}", "sk-***", text)
 
 

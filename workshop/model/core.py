@@ -46,6 +46,11 @@ MODEL_NAME = "offline-stand-in-v1"
 """The model name the stand-in reports everywhere it shows."""
 
 _IDENTIFIER_PARAMS = frozenset("ip id isbn zip code url email phone sku uuid key number".split())
+# Parameters whose value is a proper name: the capitalized words are the value.
+_NAME_PARAMS = frozenset(
+    "name person who user author artist owner recipient friend customer language country "
+    "company team".split()
+)
 _MIN_SCORE = 0.5
 _GOAL_RATIO = 0.75
 _HANDOFF_PREAMBLE = re.compile(r"^Handoff to the .*? agent to handle the request\.\s*", re.S)
@@ -457,11 +462,11 @@ def _value_for(
         return from_results
     if is_place or tool_stems is None:
         return None
-    phrase = _leftover_phrase(request, tool_stems, pwords)
-    if phrase and set(pwords) & _IDENTIFIER_PARAMS:
+    if set(pwords) & _IDENTIFIER_PARAMS:
         # An ip, id or isbn is never plain words: take a token that looks like one, or nothing.
-        return next((t for t in phrase.split() if re.search(r"\d", t)), None)
-    return phrase
+        runs = _leftover_runs(request, tool_stems, pwords)
+        return next((t for run in runs for t in run if re.search(r"\d", t)), None)
+    return _leftover_phrase(request, tool_stems, pwords, used)
 
 
 def _directional(pwords: list[str], request: str, used: set[str]) -> str | None:
@@ -555,15 +560,48 @@ def _coerce(name: str, value: Any, schema: dict[str, Any]) -> Any:
     return value
 
 
-def _leftover_phrase(request: str, tool_stems: set[str], pwords: list[str]) -> str | None:
-    """The request's words that are not about the tool itself: the thing to look for."""
-    kept = [
-        w
-        for w in re.findall(r"[A-Za-z0-9](?:[A-Za-z0-9'&.-]*[A-Za-z0-9])?", request)
-        if w.lower() not in STOPWORDS
-        and not any(similarity(stem(w), s) >= 0.8 for s in tool_stems | set(pwords))
-    ]
-    return " ".join(kept) or None
+def _leftover_runs(request: str, tool_stems: set[str], pwords: list[str]) -> list[list[str]]:
+    """Runs of the request's words that are not about the tool itself, split wherever a
+    stopword or a tool word stands: "recipes with chicken for dinner" gives [chicken],
+    [dinner]. Each run is a candidate value (a name, a thing, a title)."""
+    tokens = re.findall(r"[A-Za-z0-9](?:[A-Za-z0-9'&.-]*[A-Za-z0-9])?|[,;:!?]", request)
+    runs: list[list[str]] = [[]]
+    for token in tokens:
+        keep = (
+            token[0].isalnum()
+            and token.lower() not in STOPWORDS
+            and not any(similarity(stem(token), s) >= 0.8 for s in tool_stems | set(pwords))
+        )
+        if keep:
+            runs[-1].append(token)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
+
+
+def _leftover_phrase(
+    request: str, tool_stems: set[str], pwords: list[str], used: set[str]
+) -> str | None:
+    """The value the user gave for a parameter: the first run of leftover words not used
+    yet; for a name-like parameter, the proper name in the runs (capitalized, not the
+    sentence's first word), so "greet my friend Alice warmly" gives "Alice"."""
+    runs = [run for run in _leftover_runs(request, tool_stems, pwords)
+            if " ".join(run).lower() not in used]  # fmt: skip
+    if not runs:
+        return None
+    if set(pwords) & _NAME_PARAMS:
+        first = re.match(r"\W*([A-Za-z0-9']+)", request)
+        opening = first.group(1) if first else ""
+        for run in runs:
+            names: list[str] = []
+            for word in run:
+                if word[0].isupper() and not (word == opening and not names):
+                    names.append(word)
+                elif names:
+                    break
+            if names and " ".join(names).lower() not in used:
+                return " ".join(names)
+    return " ".join(runs[0])
 
 
 # --- replies ------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """The model switch: one place that tells every lesson which model to use.
 
-Offline by default (the kit's stand-in, over HTTP on loopback). The real OpenAI API when
-OPENAI_API_KEY is set; any OpenAI-compatible server (Ollama, vLLM, LM Studio) when
-OPENAI_BASE_URL is set; WORKSHOP_MODEL=offline|openai overrides both. The key itself is
-never printed, logged or returned: it is described as "set" or "not set".
+Every model call goes to the kit's gateway on loopback (`services/gateway.py`). Offline by
+default: the gateway answers with the stand-in. With OPENAI_API_KEY (the OpenAI API) or
+OPENAI_BASE_URL (any OpenAI-compatible server: Ollama, vLLM, LM Studio) the gateway
+forwards there; WORKSHOP_MODEL=offline|openai overrides both. The key itself stays with
+the gateway: here it is described as "set" or "not set".
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from openai import AsyncOpenAI
 
-from ..errors import WorkshopError
+from ..runtime import services
 from .core import MODEL_NAME
 
 if TYPE_CHECKING:
     from agents import ModelProvider
 
-DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
-_OFFLINE_KEY = "offline-no-key-needed"
+DEFAULT_OPENAI_MODEL = services.DEFAULT_UPSTREAM_MODEL
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,11 @@ class ModelConfig:
     model: str
     """Model name sent with each call."""
     base_url: str | None
-    """OpenAI-compatible base URL (None: api.openai.com)."""
+    """The gateway's OpenAI-compatible base URL, where every call goes (None: not started)."""
     key: str
     """"set", "not set" or "not needed": never the key itself."""
+    upstream: str | None = None
+    """Host the gateway forwards to (None offline): never a path, query or key."""
 
     @property
     def offline(self) -> bool:
@@ -46,27 +48,16 @@ class ModelConfig:
 
     def describe(self) -> str:
         """One line for a notebook or the doctor command."""
+        at = self.base_url or "(the kit starts it on first use)"
         if self.offline:
             return (
                 f"offline stand-in model {self.model!r} (deterministic, not an LLM; no key, "
-                f"no internet) at {self.base_url or '(the kit starts it on first use)'}"
+                f"no internet), answered by the kit's model gateway at {at}"
             )
-        where = self.base_url or "https://api.openai.com/v1"
-        return f"OpenAI-compatible model {self.model!r} at {where} (API key: {self.key})"
-
-
-def _mode() -> str:
-    override = os.environ.get("WORKSHOP_MODEL", "").strip().lower()
-    if override in ("offline", "openai"):
-        return override
-    if override:
-        raise WorkshopError(
-            f"WORKSHOP_MODEL={override!r} is not understood. Fix: set it to 'offline' or "
-            "'openai', or unset it."
+        return (
+            f"model {self.model!r} at {self.upstream} (API key: {self.key}), forwarded by "
+            f"the kit's model gateway at {at}"
         )
-    if os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"):
-        return "openai"
-    return "offline"
 
 
 def configure_tracing() -> None:
@@ -86,38 +77,36 @@ def configure_tracing() -> None:
 
 
 def model_config(*, start: bool = True) -> ModelConfig:
-    """The model the lessons use now, read from the environment (and tracing set accordingly).
+    """The model the lessons use now (and tracing set accordingly).
 
     Args:
-        start: offline only: start the shared services if they are not running (with False,
-            `base_url` is None until they run).
+        start: start the shared services (the gateway) if they are not running, and route
+            this process's OpenAI variables to it; with False, nothing is started and
+            `base_url` is None until the services run.
 
     Raises:
         WorkshopError: WORKSHOP_MODEL=openai with neither OPENAI_API_KEY nor OPENAI_BASE_URL.
     """
     configure_tracing()
-    mode = _mode()
-    if mode == "offline":
-        from ..runtime.services import ensure_services, services_status
-
-        if start:
-            url: str | None = ensure_services().model_base_url
-        else:
-            status = services_status()
-            url = f"{status['base_url']}/v1" if status else None
-        return ModelConfig("offline", MODEL_NAME, url, "not needed")
-    key_set = bool(os.environ.get("OPENAI_API_KEY"))
-    base_url = os.environ.get("OPENAI_BASE_URL") or None
-    if not key_set and base_url is None:
-        raise WorkshopError(
-            "WORKSHOP_MODEL=openai but OPENAI_API_KEY is not set. Fix: set OPENAI_API_KEY "
-            "(or OPENAI_BASE_URL for a local OpenAI-compatible server), "
-            "or use WORKSHOP_MODEL=offline."
-        )
-    model = os.environ.get("WORKSHOP_OPENAI_MODEL") or os.environ.get("OPENAI_MODEL")
-    return ModelConfig(
-        "openai", model or DEFAULT_OPENAI_MODEL, base_url, "set" if key_set else "not set"
-    )
+    base_url: str | None = None
+    if start:
+        base_url = services.route_model_calls().model_base_url
+    else:
+        status = services.services_status()
+        base_url = f"{status['base_url']}/v1" if status else None
+    user = services.user_model()
+    if user is None:
+        # A worker process: it inherited the routed variables and never saw the key.
+        upstream = os.environ.get(services.UPSTREAM, "offline")
+        model = os.environ.get(services.MODEL_VARIABLE) or MODEL_NAME
+        if upstream == "offline":
+            return ModelConfig("offline", model, base_url, "not needed")
+        return ModelConfig("openai", model, base_url, "held by the gateway", upstream)
+    if user.offline:
+        return ModelConfig("offline", user.model or MODEL_NAME, base_url, "not needed")
+    host = services._host(user.upstream_url or "")
+    key = "set" if user.api_key else "not set"
+    return ModelConfig("openai", user.model or DEFAULT_OPENAI_MODEL, base_url, key, host)
 
 
 def model_name() -> str:
@@ -134,7 +123,7 @@ _clients: dict[tuple[Any, ...], AsyncOpenAI] = {}
 
 
 def openai_client(*, max_retries: int = 0, timeout: float = 30.0) -> AsyncOpenAI:
-    """An official `openai` AsyncOpenAI client for the configured model.
+    """An official `openai` AsyncOpenAI client for the configured model, through the gateway.
 
     Args:
         max_retries: the client's own retries; 0 by default so Temporal's retry policy
@@ -142,19 +131,18 @@ def openai_client(*, max_retries: int = 0, timeout: float = 30.0) -> AsyncOpenAI
         timeout: seconds per request.
     """
     cfg = model_config()
-    if cfg.offline:
-        api_key = _OFFLINE_KEY
-    else:
-        api_key = os.environ.get("OPENAI_API_KEY") or "not-needed"
     try:
         loop_id = id(asyncio.get_running_loop())
     except RuntimeError:
         loop_id = 0
     # One client per loop and settings: an httpx pool must not cross event loops.
-    key = (loop_id, cfg, hash(api_key), max_retries, timeout)
+    key = (loop_id, cfg, max_retries, timeout)
     if key not in _clients:
         _clients[key] = AsyncOpenAI(
-            api_key=api_key, base_url=cfg.base_url, max_retries=max_retries, timeout=timeout
+            api_key=services.PLACEHOLDER_KEY,
+            base_url=cfg.base_url,
+            max_retries=max_retries,
+            timeout=timeout,
         )
     return _clients[key]
 
@@ -166,7 +154,7 @@ def get_model_provider(*, in_process: bool = False) -> ModelProvider:
 
     Args:
         in_process: offline only: run the stand-in inside this process instead of calling
-            the shared endpoint (faster, but injected model faults do not apply).
+            the gateway (faster, but injected model faults and the counts do not apply).
     """
     # The Agents SDK is imported here, on first use, not when the kit is imported.
     from .agents import ConfiguredProvider, OfflineModelProvider

@@ -110,8 +110,13 @@ def locked(cfg: Settings, name: str) -> Iterator[None]:
 
 def kit_env(cfg: Settings, *import_roots: Path, drop: Sequence[str] = ()) -> dict[str, str]:
     """The environment for a kit child process: the kit and `import_roots` importable,
-    the same state folder, unbuffered output; variables in `drop` left out."""
-    env = {k: v for k, v in os.environ.items() if k not in drop}
+    the same state folder, unbuffered output; variables in `drop` left out.
+
+    Model variables: a process that ran `services.route_model_calls()` (the kit does before
+    starting workers and agent runs) holds the gateway's URL and a placeholder key, and its
+    children inherit them; the upstream's variables are never passed on."""
+    never = ("WORKSHOP_UPSTREAM_BASE_URL", "WORKSHOP_UPSTREAM_API_KEY", *drop)
+    env = {k: v for k, v in os.environ.items() if k not in never}
     roots = [str(p) for p in (*import_roots, REPO_ROOT)] + [env.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(p for p in roots if p)
     env["WORKSHOP_STATE_DIR"] = str(cfg.state_dir)

@@ -4,7 +4,7 @@
 `python -m workshop serve` runs it in the foreground.
 
 Routes:
-    /v1/models, /v1/responses, /v1/chat/completions   the offline model (OpenAI-compatible)
+    /v1/models, /v1/responses, /v1/chat/completions   the model gateway (`gateway.py`)
     /ipify, /ip-api/json/{ip}, /nws/alerts/active      the weather world (real APIs' shapes)
     /local/things-to-do, /local/news                  local info for the handoff lesson
     /admin/faults, /admin/world, /health               fault injection and status
@@ -20,18 +20,19 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from ..model.convert import models_list, respond_chat, respond_responses
-from ..model.stream import chat_stream, responses_stream
+from ..model.convert import models_list
 from ..runtime.processes import LOOPBACK
+from ..runtime.services import user_model
 from ..runtime.settings import settings
 from ..world import data
 from ..world.faults import FaultBook, FaultRule
+from .gateway import Gateway, Reply, Upstream
 
 # --- the server ---------------------------------------------------------------------------
 
@@ -39,8 +40,10 @@ from ..world.faults import FaultBook, FaultRule
 class _World:
     """Mutable state of the running services: faults, where "you" are, blocked connects."""
 
-    def __init__(self, state_dir: str) -> None:
+    def __init__(self, state_dir: str, upstream: Upstream | None) -> None:
         self.state_dir = state_dir
+        self.gateway = Gateway(upstream)
+        self.api_key = os.environ.pop("WORKSHOP_SERVICES_API_KEY", "") or None
         self.faults = FaultBook()
         self.current_ip = data.DEFAULT_IP
         self.blocked: list[str] = []
@@ -90,22 +93,6 @@ _FAULT_REPLIES = {
 }
 
 
-def _chat_stream(request: dict[str, Any]) -> Iterator[bytes]:
-    usage = bool((request.get("stream_options") or {}).get("include_usage"))
-    return chat_stream(respond_chat(request), include_usage=usage)
-
-
-_MODEL_ROUTES: dict[str, tuple[Callable[[dict[str, Any]], Any], Callable[..., Iterator[bytes]]]]
-_MODEL_ROUTES = {
-    # path: (the whole reply, the same reply as a stream)
-    "/v1/responses": (
-        respond_responses,
-        lambda request: responses_stream(respond_responses(request)),
-    ),
-    "/v1/chat/completions": (respond_chat, _chat_stream),
-}
-
-
 class _Handler(BaseHTTPRequestHandler):
     server_version = "workshop-services/1"
     world: _World
@@ -131,6 +118,31 @@ class _Handler(BaseHTTPRequestHandler):
             return {}
         value = json.loads(self.rfile.read(length) or b"{}")
         return value if isinstance(value, dict) else {}
+
+    def _authorized(self) -> bool:
+        """With WORKSHOP_SERVICES_API_KEY set (the stand-in serving as someone's upstream),
+        a model call needs that bearer key, as a hosted API does; else a 401 is sent."""
+        want = self.world.api_key
+        if not want or self.headers.get("Authorization") == f"Bearer {want}":
+            return True
+        body = {
+            "error": {
+                "message": "Incorrect API key provided.",
+                "type": "invalid_request_error",
+                "code": "invalid_api_key",
+                "param": None,
+            }
+        }
+        self._send(401, body)
+        return False
+
+    def _reply(self, reply: Reply) -> None:
+        if reply.events is None:
+            if reply.pace:
+                time.sleep(reply.pace)
+            self._send(reply.status, reply.body, reply.headers)
+        else:
+            self._stream(reply.events, reply.pace)
 
     def _stream(self, events: Iterator[bytes], pace: float = 0.0) -> None:
         """Send `events` as server-sent events, each flushed as it is made.
@@ -200,17 +212,19 @@ class _Handler(BaseHTTPRequestHandler):
             if service:
                 with self.world.lock:
                     self.world.calls[service] = self.world.calls.get(service, 0) + 1
+                if service == "model" and not self._authorized():
+                    return
                 fault = self._fault(service)
                 if fault is None:
                     return
                 delay = fault
-            if method == "POST" and path in _MODEL_ROUTES:
-                request = self._body()
-                if request.get("stream"):
-                    self._stream(_MODEL_ROUTES[path][1](request), pace=delay)
-                    return
-                time.sleep(delay)
-                status, body = 200, _MODEL_ROUTES[path][0](request)
+            if method == "POST" and path in ("/v1/responses", "/v1/chat/completions"):
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                offline = self.world.gateway.upstream is None
+                if not offline:
+                    time.sleep(delay)  # a "slow" fault delays the forwarded call as a whole
+                self._reply(self.world.gateway.handle(path, raw, pace=delay if offline else 0.0))
+                return
             else:
                 time.sleep(delay)
                 status, body = self._dispatch(method, path, query)
@@ -229,6 +243,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "model": models_list()["data"][0]["id"],
                 "blocked_connections": list(world.blocked),
                 "calls": dict(world.calls),
+                "model_gateway": world.gateway.describe(),
             }
         if path == "/v1/models":
             return 200, models_list()
@@ -263,8 +278,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 def serve(port: int, state_dir: Path) -> None:
     """Run the services in this process until SIGTERM/SIGINT."""
-    world = _World(str(state_dir))
-    _guard_network(world)
+    upstream = Upstream.from_env()
+    world = _World(str(state_dir), upstream)
+    if upstream is None:
+        _guard_network(world)
     handler = type("Handler", (_Handler,), {"world": world})
     server = ThreadingHTTPServer((LOOPBACK, port), handler)
     server.daemon_threads = True  # a held "timeout" call must not block shutdown
@@ -276,7 +293,8 @@ def serve(port: int, state_dir: Path) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     print(f"workshop services pid {os.getpid()} on {base_url}", flush=True)
-    print(f"offline model (OpenAI-compatible) base URL: {base_url}/v1", flush=True)
+    where = f"forwarding to {upstream.host}" if upstream else "offline stand-in"
+    print(f"model gateway ({where}), OpenAI-compatible base URL: {base_url}/v1", flush=True)
     server.serve_forever(poll_interval=0.2)
     server.server_close()
 
@@ -285,7 +303,8 @@ def serve_main(argv: list[str] | None = None) -> int:
     """`python -m workshop serve`: run the services in the foreground and print the model URL."""
     parser = argparse.ArgumentParser(
         prog="python -m workshop serve",
-        description="Run the offline model endpoint and the weather world on 127.0.0.1.",
+        description="Run the model gateway (offline, or forwarding as OPENAI_BASE_URL and "
+        "OPENAI_API_KEY say) and the weather world on 127.0.0.1.",
     )
     parser.add_argument(
         "--port",
@@ -296,6 +315,10 @@ def serve_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cfg = settings()
     cfg.ensure_dirs()
+    user = user_model()
+    if user is not None:
+        # The user's OPENAI_API_KEY / OPENAI_BASE_URL: this process is the gateway.
+        os.environ.update(user.services_env())
     print("Use it from any OpenAI client: base_url=<the URL below>, api_key=anything.")
     serve(args.port, cfg.state_dir)
     return 0

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..crash.kill_points import KillPoint
 from ..errors import WorkerStartError
 from ..runtime import processes
+from ..runtime.services import route_model_calls
 from ..runtime.settings import Settings, settings
 
 
@@ -109,6 +110,8 @@ class WorkerProcess:
         if self.kill_point is not None:
             args += ["--kill-at", self.kill_point.spec()]
         self.starts += 1
+        # The worker inherits the standard OpenAI variables pointing at the gateway, never the key.
+        route_model_calls(self.cfg)
         self._proc = processes.start(
             self.cfg,
             self._record_name,
