@@ -43,6 +43,7 @@ from tests.support.lessons import lesson_modules_dir  # noqa: E402
 from workshop import chat_window, connect, history_meter, start_worker  # noqa: E402
 
 lesson_modules_dir()
+workshop.testing.route_model_calls()  # the SDK's default provider reads these variables
 from lesson_modules.lesson07_chat import (  # noqa: E402
     REPLY_TOPIC,
     ChatState,

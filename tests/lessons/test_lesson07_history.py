@@ -16,6 +16,7 @@ from temporalio.client import Client
 
 from tests.support.lessons import lesson_modules_dir
 from workshop import connect, start_worker
+from workshop.testing import route_model_calls
 
 TURNS = 500
 PER_RUN = 25
@@ -49,6 +50,7 @@ async def test_500_turns_stay_bounded_with_continue_as_new(task_queue: str) -> N
     from lesson_modules.lesson07_chat import ChatState, Conversation, worker_options, worker_plugins
     from lesson_modules.lesson07_compaction import CompactingConversation
 
+    route_model_calls()  # the SDK's default provider reads the variables this sets
     client = await connect(plugins=worker_plugins())
     worker = await start_worker(
         task_queue, workflows=[CompactingConversation], client=client, **worker_options()
@@ -87,6 +89,7 @@ async def test_without_continue_as_new_one_run_outgrows_the_bound(task_queue: st
     lesson_modules_dir()
     from lesson_modules.lesson07_chat import ChatState, Conversation, worker_options, worker_plugins
 
+    route_model_calls()  # the SDK's default provider reads the variables this sets
     client = await connect(plugins=worker_plugins())
     worker = await start_worker(
         task_queue, workflows=[Conversation], client=client, **worker_options()

@@ -18,6 +18,7 @@ from temporalio.api.enums.v1 import EventType
 
 from tests.support.lessons import lesson_modules_dir
 from workshop import WorkerProcess, chat_window, clear_faults, connect, inject_fault
+from workshop.testing import route_model_calls
 
 MODULE = "lesson_modules.lesson07_streaming"
 QUESTION = "Are there any weather alerts in Texas?"
@@ -28,6 +29,7 @@ async def test_a_reply_survives_a_worker_killed_mid_stream(task_queue: str) -> N
     from lesson_modules.lesson07_chat import REPLY_TOPIC, ChatState, Conversation, worker_plugins
     from lesson_modules.lesson07_streaming import StreamingConversation
 
+    route_model_calls()  # the SDK's default provider reads the variables this sets
     client = await connect(plugins=worker_plugins())
     worker = WorkerProcess([MODULE], task_queue=task_queue, name=f"t07-{task_queue}", cwd=root)
     await worker.start()
