@@ -49,6 +49,7 @@ from .world import (
     get_weather_alerts,
     set_location,
 )
+from .world.blobs import get_blob, put_blob
 from .world.faults import clear_faults, fault_status, inject_fault
 from .world.mcp_city_guide import CityGuide, city_guide_url, start_city_guide
 
@@ -59,6 +60,8 @@ _LAZY = {
     "history_text": ".history.view",
     "show_history": ".history.view",
     "control_panel": ".history.panel",
+    "history_meter": ".history.meter",
+    "chat_window": ".notebook.chat",
     "approval_buttons": ".notebook.approval",
     "wait_for_query": ".notebook.approval",
     "agents_plugin": ".model",
@@ -109,6 +112,8 @@ __all__ = [
     "get_things_to_do",
     "get_local_news",
     "set_location",
+    "put_blob",
+    "get_blob",
     "inject_fault",
     "clear_faults",
     "fault_status",

@@ -41,3 +41,7 @@ class ExerciseIncomplete(AssertionError):
     def _render_traceback_(self) -> list[str]:
         # IPython calls this instead of printing a traceback: the learner needs the words.
         return [f"{type(self).__name__}: {self}"]
+
+
+class BlobNotFound(WorkshopError, KeyError):
+    """A claim-check reference names no blob in the local blob store."""

@@ -26,6 +26,7 @@ from tests.conftest import free_port
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = Path(__file__).with_name("history_demo.ipynb")
 LESSON = REPO_ROOT / "solutions" / "03-durable-agent-loop.ipynb"
+LESSON_07 = REPO_ROOT / "solutions" / "07-a-conversation-that-lives-for-weeks.ipynb"
 LESSON_08 = REPO_ROOT / "solutions" / "08-tools-guardrails-and-tests.ipynb"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 TOKEN = "workshop-browser-test"
@@ -62,6 +63,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Copies: Lab autosaves, and a lesson writes its modules beside itself; never in the repo.
     shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
     shutil.copy(LESSON, work / LESSON.name)
+    shutil.copy(LESSON_07, work / LESSON_07.name)
     shutil.copy(LESSON_08, work / LESSON_08.name)
     env = dict(os.environ)
     for name, sub in {
@@ -231,6 +233,57 @@ def test_lesson_03_runs_in_lab_and_shows_the_resume(chromium: str, lab: str) -> 
             page.screenshot(path=str(ARTIFACTS / "lesson-03-resume.png"))
         except BaseException:
             page.screenshot(path=str(ARTIFACTS / "lesson-03-failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+
+def test_lesson_07_shows_the_chat_window_and_the_meter(chromium: str, lab: str) -> None:
+    """Lesson 07 in Lab: every cell ends, the chat windows and the history meter render."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        try:
+            page.goto(_open_alone(lab, LESSON_07.name))
+            page.wait_for_selector(
+                '.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=60_000
+            )
+            _run_all_cells(page)
+            last_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").last
+            expect(last_prompt).to_have_text(re.compile(r"\[[0-9]+\]"), timeout=240_000)
+            expect(
+                page.locator(".jp-OutputArea-output").filter(has_text="Traceback")
+            ).to_have_count(0)
+
+            chat = page.locator(".workshop-chat").first
+            expect(chat).to_be_visible()
+            expect(chat.locator(".workshop-chat-input input")).to_be_visible()
+            expect(chat.locator(".workshop-chat-send")).to_be_visible()
+            # The conversation so far: the CI path's three messages and their replies.
+            expect(chat.locator(".workshop-chat-you")).to_have_count(3)
+            expect(chat.locator(".workshop-chat-agent").first).to_contain_text("state=FL")
+            # The small chat that continued as new marks where a new run took over.
+            expect(page.locator(".workshop-chat-run").first).to_be_visible()
+
+            meter = page.locator(".workshop-meter").first
+            expect(meter).to_be_visible()
+            # Two lines: the growing conversation and the saw-tooth.
+            expect(meter.locator("svg polyline")).to_have_count(4)  # bytes + events, 2 series
+            expect(meter.locator(".workshop-meter-summary")).to_contain_text("continue-as-new")
+            for exercise in (1, 2, 3):
+                expect(
+                    page.get_by_text(re.compile(rf"✓ Exercise {exercise}\b.*passed"))
+                ).to_have_count(1)
+            # Element screenshots: Lab scrolls its own panel, not the page.
+            meter.scroll_into_view_if_needed()
+            meter.screenshot(path=str(ARTIFACTS / "lesson-07-meter.png"))
+            chat.scroll_into_view_if_needed()
+            chat.screenshot(path=str(ARTIFACTS / "lesson-07-chat.png"))
+        except BaseException:
+            page.screenshot(path=str(ARTIFACTS / "lesson-07-failure.png"), full_page=True)
             raise
         finally:
             browser.close()
