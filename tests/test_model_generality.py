@@ -192,6 +192,12 @@ def test_arguments_are_the_value_alone_not_the_words_around_it() -> None:
     assert _first_call(order, "Where is my order 12345 that I placed last week?") == {
         "order_number": 12345
     }
+    # An agent used as a tool takes the request in the user's words: every leftover word.
+    specialist = _tool(
+        "ask_city_guide", "Ask the city guide about sights in a city", input="string"
+    )
+    asked = _first_call(specialist, "What sights can I see in Austin today?")["input"]
+    assert "Austin" in asked and asked.startswith("see"), asked  # both runs: "see", "Austin"
     user = _tool("get_user", "Get a user's profile by username", username="string")
     assert _first_call(user, "Show me the profile of user jsmith99 please") == {
         "username": "jsmith99"

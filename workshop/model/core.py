@@ -51,6 +51,9 @@ _NAME_PARAMS = frozenset(
     "name person who user author artist owner recipient friend customer language country "
     "company team".split()
 )
+# Parameters that take what the user asked for, in their own words (an agent used as a tool
+# takes `input`): every leftover run, not just the first.
+_FREE_TEXT_PARAMS = frozenset("input query question request prompt task".split())
 _MIN_SCORE = 0.5
 _GOAL_RATIO = 0.75
 _HANDOFF_PREAMBLE = re.compile(r"^Handoff to the .*? agent to handle the request\.\s*", re.S)
@@ -589,6 +592,8 @@ def _leftover_phrase(
             if " ".join(run).lower() not in used]  # fmt: skip
     if not runs:
         return None
+    if set(pwords) & _FREE_TEXT_PARAMS:
+        return " ".join(word for run in runs for word in run)
     if set(pwords) & _NAME_PARAMS:
         first = re.match(r"\W*([A-Za-z0-9']+)", request)
         opening = first.group(1) if first else ""
