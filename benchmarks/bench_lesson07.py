@@ -47,21 +47,21 @@ from workshop import chat_window, connect, history_meter, start_worker  # noqa: 
 lesson_modules_dir()
 workshop.testing.route_model_calls()  # the SDK's default provider reads these variables
 from lesson_modules.lesson07_chat import (  # noqa: E402
+    ACTIVITIES,
     REPLY_TOPIC,
     ChatState,
     Conversation,
-    worker_options,
-    worker_plugins,
+    openai_agents_plugin,
 )
 from lesson_modules.lesson07_compaction import CompactingConversation  # noqa: E402
 from lesson_modules.lesson07_streaming import StreamingConversation  # noqa: E402
 
 
 async def first_token(messages: int) -> list[float]:
-    client = await connect(plugins=worker_plugins())
+    client = await connect(plugins=[openai_agents_plugin()])
     queue = f"bench-stream-{uuid.uuid4().hex[:6]}"
     worker = await start_worker(
-        queue, workflows=[StreamingConversation], client=client, **worker_options()
+        queue, workflows=[StreamingConversation], client=client, activities=ACTIVITIES
     )
     handle = await client.start_workflow(
         StreamingConversation.run, ChatState(), id=queue, task_queue=queue
@@ -79,13 +79,13 @@ async def first_token(messages: int) -> list[float]:
 
 
 async def history_per_turn(turns: int) -> dict[str, tuple[float, int, int, int]]:
-    client = await connect(plugins=worker_plugins())
+    client = await connect(plugins=[openai_agents_plugin()])
     queue = f"bench-history-{uuid.uuid4().hex[:6]}"
     worker = await start_worker(
         queue,
         workflows=[Conversation, CompactingConversation],
         client=client,
-        **worker_options(),
+        activities=ACTIVITIES,
     )
     meter = history_meter()
     out = {}

@@ -47,13 +47,18 @@ async def _runs(client: Client, workflow_id: str, first_run: str) -> list[tuple[
 
 async def test_500_turns_stay_bounded_with_continue_as_new(task_queue: str) -> None:
     lesson_modules_dir()
-    from lesson_modules.lesson07_chat import ChatState, Conversation, worker_options, worker_plugins
+    from lesson_modules.lesson07_chat import (
+        ACTIVITIES,
+        ChatState,
+        Conversation,
+        openai_agents_plugin,
+    )
     from lesson_modules.lesson07_compaction import CompactingConversation
 
     route_model_calls()  # the SDK's default provider reads the variables this sets
-    client = await connect(plugins=worker_plugins())
+    client = await connect(plugins=[openai_agents_plugin()])
     worker = await start_worker(
-        task_queue, workflows=[CompactingConversation], client=client, **worker_options()
+        task_queue, workflows=[CompactingConversation], client=client, activities=ACTIVITIES
     )
     try:
         handle = await client.start_workflow(
@@ -87,12 +92,17 @@ async def test_500_turns_stay_bounded_with_continue_as_new(task_queue: str) -> N
 
 async def test_without_continue_as_new_one_run_outgrows_the_bound(task_queue: str) -> None:
     lesson_modules_dir()
-    from lesson_modules.lesson07_chat import ChatState, Conversation, worker_options, worker_plugins
+    from lesson_modules.lesson07_chat import (
+        ACTIVITIES,
+        ChatState,
+        Conversation,
+        openai_agents_plugin,
+    )
 
     route_model_calls()  # the SDK's default provider reads the variables this sets
-    client = await connect(plugins=worker_plugins())
+    client = await connect(plugins=[openai_agents_plugin()])
     worker = await start_worker(
-        task_queue, workflows=[Conversation], client=client, **worker_options()
+        task_queue, workflows=[Conversation], client=client, activities=ACTIVITIES
     )
     try:
         handle = await client.start_workflow(

@@ -20,18 +20,23 @@ from tests.support.lessons import lesson_modules_dir
 from workshop import WorkerProcess, chat_window, clear_faults, connect, inject_fault
 from workshop.testing import route_model_calls
 
-MODULE = "lesson_modules.lesson07_streaming"
+WORKER_MODULE = "lesson_modules.lesson07_worker"
 QUESTION = "Are there any weather alerts in Texas?"
 
 
 async def test_a_reply_survives_a_worker_killed_mid_stream(task_queue: str) -> None:
     root = lesson_modules_dir()
-    from lesson_modules.lesson07_chat import REPLY_TOPIC, ChatState, Conversation, worker_plugins
+    from lesson_modules.lesson07_chat import (
+        REPLY_TOPIC,
+        ChatState,
+        Conversation,
+        openai_agents_plugin,
+    )
     from lesson_modules.lesson07_streaming import StreamingConversation
 
     route_model_calls()  # the SDK's default provider reads the variables this sets
-    client = await connect(plugins=worker_plugins())
-    worker = WorkerProcess([MODULE], task_queue=task_queue, name=f"t07-{task_queue}", cwd=root)
+    client = await connect(plugins=[openai_agents_plugin()])
+    worker = WorkerProcess(WORKER_MODULE, task_queue=task_queue, name=f"t07-{task_queue}", cwd=root)
     await worker.start()
     clear_faults()
     try:

@@ -126,9 +126,11 @@ WEATHER_WORLD = {
     "get_things_to_do",
     "get_local_news",
     "city_guide_url",
+    "put_blob",
+    "get_blob",
 }
-"""What lesson modules may take from the kit: the weather world's tools (and the city guide's
-address), nothing else."""
+"""What lesson modules may take from the kit: the weather world's tools, the city guide's address
+and the local blob store (lesson 07's stand-in for S3 or GCS), nothing else."""
 
 
 def test_lesson_modules_import_only_the_weather_world_from_the_kit() -> None:
