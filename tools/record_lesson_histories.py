@@ -90,6 +90,10 @@ def workflow_type(cls: type) -> str:
 
 async def replay(cls: type, plugins: list[Any], history: Any) -> Exception | None:
     """Replay one history with one workflow class; the failure, or None when it replays."""
+    # The Agents SDK imports openai (and its httpx2) lazily from workflow code; the plugin
+    # passes openai and agents through the sandbox, which works once they are loaded here.
+    import agents  # noqa: F401
+    import openai  # noqa: F401
     from temporalio.worker import Replayer
 
     from workshop.testing import sandbox_runner

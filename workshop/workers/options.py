@@ -21,7 +21,9 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 def sandbox_runner() -> SandboxedWorkflowRunner:
     """Temporal's workflow sandbox with the kit passed through, for replaying the kit's tests."""
     return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules("workshop")
+        # httpx2 too: openai 3 imports it lazily from workflow code (the plugin passes openai
+        # and agents, not httpx2).
+        restrictions=SandboxRestrictions.default.with_passthrough_modules("workshop", "httpx2")
     )
 
 
