@@ -14,30 +14,12 @@ Run: `.venv/bin/python benchmarks/bench_lesson07.py [--messages 20] [--turns 100
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import sys
-import tempfile
 import uuid
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from isolated import isolate  # noqa: E402  (first: it sets the environment)
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-os.environ["WORKSHOP_STATE_DIR"] = tempfile.mkdtemp(prefix="bench-lesson07-")
-os.environ["WORKSHOP_TEMPORAL_PORT"] = str(_free_port())
-os.environ["WORKSHOP_TEMPORAL_UI_PORT"] = str(_free_port())
-os.environ.pop("TEMPORAL_ADDRESS", None)
-# The SDK's default provider now sees a (placeholder) key: keep its tracing upload off.
-os.environ["OPENAI_AGENTS_DISABLE_TRACING"] = "1"
+STATE = isolate("lesson07")
 
 import workshop  # noqa: E402
 import workshop.testing  # noqa: E402

@@ -18,30 +18,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import sys
-import tempfile
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from isolated import REPO, isolate  # noqa: E402  (first: it sets the environment)
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-os.environ["WORKSHOP_STATE_DIR"] = tempfile.mkdtemp(prefix="bench-resume-")
-os.environ["WORKSHOP_TEMPORAL_PORT"] = str(_free_port())
-os.environ["WORKSHOP_TEMPORAL_UI_PORT"] = str(_free_port())
-os.environ.pop("TEMPORAL_ADDRESS", None)
-os.environ["STEPS_LEDGER"] = os.path.join(os.environ["WORKSHOP_STATE_DIR"], "ledger.txt")
+STATE = isolate("resume")
+os.environ["STEPS_LEDGER"] = str(STATE / "ledger.txt")
 
 from temporalio.api.enums.v1 import EventType  # noqa: E402
 from temporalio.client import WorkflowHandle  # noqa: E402
