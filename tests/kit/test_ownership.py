@@ -58,31 +58,32 @@ def test_doctor_a_notebook_a_kernel_shutdown_and_stop_leave_nothing_running(
     assert "pid " in done.stdout and str(state) in done.stdout, "doctor names its server"
     assert of_state_dir(state) == [], "doctor left what it started running"
 
-    # A notebook starts the server, the services and a worker process, then its kernel dies.
-    monkeypatch.setenv("WORKSHOP_STATE_DIR", str(state))
-    for name in ("WORKSHOP_TEMPORAL_PORT", "WORKSHOP_TEMPORAL_UI_PORT"):
-        monkeypatch.delenv(name)  # the session's server holds those: this kernel picks its own
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            "from workshop import WorkerProcess, clear_faults, connect, services_status\n"
-            "client = await connect()\n"
-            "worker = WorkerProcess(['tests.support.steps'], task_queue='own-q', cwd=ROOT)\n"
-            "await worker.start()\nclear_faults()  # starts the services\n"
-            "print(worker.alive, services_status()['ok'])"
-        )
-    ]
-    nb.cells.insert(0, nbformat.v4.new_code_cell(f"ROOT = {str(REPO_ROOT)!r}"))
-    execute(nb, REPO_ROOT, timeout=120)
-    assert not unexpected_errors(nb), unexpected_errors(nb)
-    printed = "".join(out.get("text", "") for out in nb.cells[1].outputs)
-    assert "True True" in printed, printed
-    cfg = Settings(state_dir=state)
-    assert processes.find(cfg, "services") and processes.find(cfg, "temporal-server")
-    # The kernel is gone (nbclient shut it down); its worker process followed it.
-    assert not any("workers.main" in p for p in of_state_dir(state)), of_state_dir(state)
-
-    stopped = kit(state, "stop")
+    try:
+        # A notebook starts the server, the services and a worker process, then its kernel dies.
+        monkeypatch.setenv("WORKSHOP_STATE_DIR", str(state))
+        for name in ("WORKSHOP_TEMPORAL_PORT", "WORKSHOP_TEMPORAL_UI_PORT"):
+            monkeypatch.delenv(name)  # the session's server holds those: this kernel picks its own
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [
+            nbformat.v4.new_code_cell(
+                "from workshop import WorkerProcess, clear_faults, connect, services_status\n"
+                "client = await connect()\n"
+                "worker = WorkerProcess(['tests.support.steps'], task_queue='own-q', cwd=ROOT)\n"
+                "await worker.start()\nclear_faults()  # starts the services\n"
+                "print(worker.alive, services_status()['ok'])"
+            )
+        ]
+        nb.cells.insert(0, nbformat.v4.new_code_cell(f"ROOT = {str(REPO_ROOT)!r}"))
+        execute(nb, REPO_ROOT, timeout=120)
+        assert not unexpected_errors(nb), unexpected_errors(nb)
+        printed = "".join(out.get("text", "") for out in nb.cells[1].outputs)
+        assert "True True" in printed, printed
+        cfg = Settings(state_dir=state)
+        assert processes.find(cfg, "services") and processes.find(cfg, "temporal-server")
+        # The kernel is gone (nbclient shut it down); its worker process followed it.
+        assert not any("workers.main" in p for p in of_state_dir(state)), of_state_dir(state)
+    finally:
+        stopped = kit(state, "stop")  # also when an assertion above failed: leave nothing behind
     assert stopped.returncode == 0, stopped.stderr
     assert "temporal-server" in stopped.stdout and "services" in stopped.stdout
     assert of_state_dir(state) == []
