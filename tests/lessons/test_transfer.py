@@ -39,6 +39,12 @@ LESSONS: dict[str, tuple[list[str], str, list[Any], str]] = {
     "04": (["lesson04_weather_agent"], "WeatherAgent", [QUESTION], "Heat Advisory"),
     "05": (["lesson05_agents"], "Triage", [QUESTION], "Heat Advisory"),
     "06": (["lesson06_approval"], "AskAgent", [QUESTION], "Heat Advisory"),
+    "07": (
+        ["lesson07_big_output", "lesson07_claim_check"],
+        "StationReportClaimCheck",
+        ["KSEA"],
+        "readings",
+    ),
     "08": (
         ["lesson08_city_guide"],
         "CityGuideAgent",
@@ -86,6 +92,28 @@ async def run_lesson(lesson: str, server: Client) -> tuple[WorkflowHandle[Any, A
         return handle, await asyncio.wait_for(handle.result(), 120)
 
 
+async def run_conversation(server: Client) -> tuple[WorkflowHandle[Any, Any], Any]:
+    """Lesson 07's conversation: one update (a message) answered on a plain Worker."""
+    chat = importlib.import_module("lesson_modules.lesson07_chat")
+    client = await Client.connect(
+        server.service_client.config.target_host,
+        namespace=server.namespace,
+        plugins=plugins_of(chat),
+    )
+    queue = f"transfer-07-chat-{uuid.uuid4().hex[:6]}"
+    async with Worker(
+        client, task_queue=queue, workflows=[chat.Conversation], activities=chat.ACTIVITIES
+    ):
+        handle = await client.start_workflow(
+            chat.Conversation.run, chat.ChatState(), id=queue, task_queue=queue
+        )
+        reply = await asyncio.wait_for(
+            handle.execute_update(chat.Conversation.send, "Any weather alerts in Texas?"), 120
+        )
+        await handle.terminate("transfer test done")
+    return handle, reply
+
+
 async def attempts_and_timeouts(handle: WorkflowHandle[Any, Any]) -> tuple[list[int], int]:
     started, timed_out = [], 0
     async for event in handle.fetch_history_events():
@@ -104,15 +132,18 @@ async def test_every_lesson_runs_on_a_plain_worker_with_a_slow_model() -> None:
     server = await connect()
     inject_fault("model", "slow", delay=MODEL_SECONDS)
     try:
-        runs = await asyncio.gather(*(run_lesson(lesson, server) for lesson in LESSONS))
+        runs = await asyncio.gather(
+            *(run_lesson(lesson, server) for lesson in LESSONS), run_conversation(server)
+        )
     finally:
         clear_faults("model")
     problems = {}
-    for lesson, (handle, result) in zip(LESSONS, runs, strict=True):
+    expected = {lesson: spec[3] for lesson, spec in LESSONS.items()} | {"07 chat": "TX"}
+    for lesson, (handle, result) in zip(expected, runs, strict=True):
         attempts, timed_out = await attempts_and_timeouts(handle)
         if timed_out or any(a != 1 for a in attempts) or not attempts:
             problems[lesson] = f"attempts {attempts}, activity timeouts {timed_out}"
-        if LESSONS[lesson][3] not in str(result):
+        if expected[lesson] not in str(result):
             problems[lesson] = f"unexpected answer {result!r}"
     assert not problems, problems
 
