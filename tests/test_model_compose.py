@@ -12,9 +12,8 @@ from dataclasses import dataclass
 import pytest
 from agents import Agent, RunConfig, Runner
 
-from workshop import get_model_provider
 from workshop.model.compose import fit, word_limit
-from workshop.testing import Conversation, OfflineModelProvider, decide
+from workshop.testing import Conversation, OfflineModelProvider, decide, get_model_provider
 
 STORY = (
     "The library opens a new reading room on Monday. It has forty seats and free coffee; "

@@ -39,9 +39,9 @@ async def test_no_key_no_network_nothing_reaches_beyond_loopback() -> None:
         result = await Runner.run(
             agent,
             "Are there any weather alerts where I am?",
-            run_config=RunConfig(model_provider=workshop.get_model_provider()),
+            run_config=RunConfig(model_provider=workshop.testing.get_model_provider()),
         )
-        response = await workshop.create_response("Hello there")
+        response = await workshop.testing.create_response("Hello there")
         # The guard itself works: a connection to a public address is refused and recorded.
         with pytest.raises(OSError):
             socket.create_connection(("192.0.2.1", 80), timeout=1)

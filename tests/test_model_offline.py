@@ -107,7 +107,9 @@ async def test_the_configured_provider_goes_over_http_and_counts_calls() -> None
     result = await Runner.run(
         weather_agent(),
         QUESTION,
-        run_config=RunConfig(model_provider=workshop.get_model_provider(), tracing_disabled=True),
+        run_config=RunConfig(
+            model_provider=workshop.testing.get_model_provider(), tracing_disabled=True
+        ),
     )
     after = workshop.services_status()
     assert after is not None
@@ -192,7 +194,7 @@ async def test_temporal_plugin_runs_the_agent_with_the_configured_provider(
     from tests.support.weather_agent import WeatherAgentWorkflow
 
     client = await workshop.connect(
-        plugins=[workshop.agents_plugin(start_to_close_timeout=timedelta(seconds=10))]
+        plugins=[workshop.testing.agents_plugin(start_to_close_timeout=timedelta(seconds=10))]
     )
     worker = await workshop.start_worker(
         task_queue,

@@ -64,13 +64,7 @@ _LAZY = {
     "chat_window": ".notebook.chat",
     "approval_buttons": ".notebook.approval",
     "wait_for_query": ".notebook.approval",
-    "agents_plugin": ".model",
-    "create_response": ".model",
     "describe_model": ".model",
-    "get_model_provider": ".model",
-    "model_error": ".model",
-    "model_name": ".model",
-    "openai_client": ".model",
 }
 
 

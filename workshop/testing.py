@@ -13,8 +13,11 @@ from .model import (
     Conversation,
     ModelConfig,
     ToolSpec,
+    agents_plugin,
     create_chat_completion,
+    create_response,
     decide,
+    get_model_provider,
     model_config,
 )
 from .model.agents import OfflineModel, OfflineModelProvider
@@ -31,6 +34,9 @@ from .workers.options import build_worker, discover, sandbox_runner
 from .world import LOCAL_TOOLS, chat_tools
 
 __all__ = [
+    "agents_plugin",
+    "create_response",
+    "get_model_provider",
     "LOCAL_TOOLS",
     "MODEL_NAME",
     "ApprovalButtons",
