@@ -1,34 +1,27 @@
-"""Foundation figures on this machine: dev server ready time, and resume after a SIGKILL.
+"""Foundation figure on this machine: how long the embedded dev server takes to be ready.
 
     .venv/bin/python benchmarks/bench_foundation.py [--runs 5]
 
-Prints (1) seconds from `temporal server start-dev` launch to a healthy frontend, on a fresh
-state folder, and (2) seconds from a restarted worker process's launch to the workflow's
-next completed step, after the previous worker was SIGKILLed in the middle of an activity.
+Prints seconds from `temporal server start-dev` launch to a healthy frontend, on a fresh
+state folder. (Resume after a SIGKILL, at every kind of kill point: `bench_resume.py`.)
 Runs on its own state folder and free ports; touches nothing of a learner's.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from isolated import REPO, free_port, isolate  # noqa: E402  (first: it sets the environment)
+from isolated import free_port, isolate  # noqa: E402  (first: it sets the environment)
 
-STATE = isolate("foundation")
-os.environ["STEPS_LEDGER"] = str(STATE / "ledger.txt")
+isolate("foundation")
 
-from temporalio.api.enums.v1 import EventType  # noqa: E402
 
 import workshop  # noqa: E402
 import workshop.testing  # noqa: E402
-from workshop import WorkerProcess, kill_mid_activity  # noqa: E402
 from workshop.testing import Settings  # noqa: E402
 
 
@@ -48,38 +41,6 @@ async def server_ready(runs: int) -> list[float]:
     return times
 
 
-async def completed_count(handle) -> int:  # type: ignore[no-untyped-def]
-    n = 0
-    async for event in handle.fetch_history_events():
-        n += event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
-    return n
-
-
-async def resume_after_kill(runs: int) -> tuple[list[float], list[float]]:
-    client = await workshop.connect()
-    from_launch, from_ready = [], []
-    for run in range(runs):
-        queue = f"bench-{run}-{uuid.uuid4().hex[:6]}"
-        proc = WorkerProcess(["tests.support.steps"], task_queue=queue, cwd=REPO)
-        await proc.start(kill_at=kill_mid_activity("step", 2))
-        handle = await client.start_workflow(
-            "StepsWorkflow", 1, id=f"bench-{uuid.uuid4()}", task_queue=queue
-        )
-        await proc.wait_exit(30)
-        before = await completed_count(handle)
-        launched = time.perf_counter()
-        await proc.start()
-        ready = time.perf_counter()
-        while await completed_count(handle) <= before:
-            await asyncio.sleep(0.01)
-        done = time.perf_counter()
-        from_launch.append(done - launched)
-        from_ready.append(done - ready)
-        await handle.result()
-        proc.stop()
-    return from_launch, from_ready
-
-
 def _fmt(values: list[float]) -> str:
     return (
         f"median {statistics.median(values):.2f} s  "
@@ -90,9 +51,6 @@ def _fmt(values: list[float]) -> str:
 async def main(runs: int) -> None:
     ready = await server_ready(runs)
     print(f"dev server ready (fresh state):                    {_fmt(ready)}   target < 1.5 s")
-    launch, after_ready = await resume_after_kill(runs)
-    print(f"resume after SIGKILL mid-activity, from launch:    {_fmt(launch)}   target < 2 s")
-    print(f"resume after SIGKILL mid-activity, from ready:     {_fmt(after_ready)}")
     workshop.shutdown_all()
 
 
