@@ -78,6 +78,17 @@ def test_the_public_surface_is_what_lessons_use() -> None:
         assert getattr(workshop, name) is not None, f"workshop.{name} does not resolve"
 
 
+def test_import_workshop_loads_nothing_heavy() -> None:
+    # Every public name is imported on first use (workshop/__init__.pyi), so a worker process
+    # or a script pays only for what it touches. A fresh interpreter, not this one.
+    code = (
+        "import sys, workshop; "
+        "print([m for m in ('temporalio', 'agents', 'openai', 'ipywidgets') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
+
+
 def test_tests_and_tools_names_live_in_their_own_namespaces() -> None:
     assert not set(workshop.testing.__all__) & LESSON_NAMES
     for name in workshop.testing.__all__:
