@@ -65,6 +65,15 @@ async def test_forwards_counts_and_keeps_the_key(forwarding: TestUpstream) -> No
     assert forwarding.api_key not in cfg.describe()
 
 
+async def test_the_model_list_comes_from_the_upstream(forwarding: TestUpstream) -> None:
+    # A client that lists models (many UIs and `doctor`-like checks do) asks the upstream,
+    # with the real key added by the gateway: the test upstream refuses requests without it.
+    before = forwarding.model_requests()
+    models = [model.id async for model in AsyncOpenAI(max_retries=0).models.list()]
+    assert models == [MODEL_NAME]
+    assert forwarding.model_requests() == before + 1
+
+
 async def test_gateway_faults_apply_before_the_upstream(forwarding: TestUpstream) -> None:
     workshop.inject_fault("model", "rate_limit", count=1, retry_after=2)
     client = AsyncOpenAI(max_retries=0)

@@ -218,6 +218,9 @@ class _Handler(BaseHTTPRequestHandler):
                 if fault is None:
                     return
                 delay = fault
+            if method == "GET" and path == "/v1/models":
+                self._reply(self.world.gateway.models())
+                return
             if method == "POST" and path in ("/v1/responses", "/v1/chat/completions"):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 offline = self.world.gateway.upstream is None
@@ -245,8 +248,6 @@ class _Handler(BaseHTTPRequestHandler):
                 "calls": dict(world.calls),
                 "model_gateway": world.gateway.describe(),
             }
-        if path == "/v1/models":
-            return 200, models_list()
         if path == "/ipify":
             return 200, data.ipify(world.current_ip)
         if path.startswith("/ip-api/json"):

@@ -6,7 +6,8 @@ WORKSHOP_UPSTREAM_API_KEY from the kit, read from the user's OPENAI_BASE_URL /
 OPENAI_API_KEY), it forwards each request body unchanged, adding the real key, and passes
 the answer back: JSON as it is, a stream event by event as it arrives. An upstream with no
 Responses API (a 404 on /v1/responses, as some Ollama and vLLM versions answer) gets the
-request translated to Chat Completions, and the answer translated back.
+request translated to Chat Completions, and the answer translated back. GET /v1/models
+is forwarded too, so a client that lists models sees the upstream's.
 
 In both modes the services app applies injected model faults first, and the gateway counts
 requests and tokens (usage of a JSON answer, or of a stream's last event).
@@ -25,7 +26,7 @@ from urllib.parse import urlparse
 import httpx
 from httpx_sse import EventSource
 
-from ..model.convert import respond_chat, respond_responses
+from ..model.convert import models_list, respond_chat, respond_responses
 from ..model.stream import chat_stream, responses_stream, sse
 
 UPSTREAM_BASE_URL = "WORKSHOP_UPSTREAM_BASE_URL"
@@ -168,15 +169,21 @@ class Gateway:
 
     # --- forwarding ---------------------------------------------------------------------
 
-    def _forward(self, path: str, raw: bytes, stream: bool) -> Reply:
+    def models(self) -> Reply:
+        """GET /v1/models: the stand-in's one model offline, else the upstream's list."""
+        if self.upstream is None:
+            return Reply(200, models_list())
+        return self._forward("/v1/models", None, stream=False, method="GET")
+
+    def _forward(self, path: str, raw: bytes | None, stream: bool, method: str = "POST") -> Reply:
         assert self.upstream is not None and self._http is not None
         url = self.upstream.base_url + path.removeprefix("/v1")
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json"} if raw is not None else {}
         if self.upstream.api_key:
             headers["Authorization"] = f"Bearer {self.upstream.api_key}"
         if stream:
             headers["Accept"] = "text/event-stream"
-        request = self._http.build_request("POST", url, content=raw, headers=headers)
+        request = self._http.build_request(method, url, content=raw, headers=headers)
         try:
             response = self._http.send(request, stream=True)
         except httpx.TimeoutException:
