@@ -30,7 +30,11 @@ async def main():
     client = await workshop.connect()
     server = workshop.testing.find_server()
     await client.start_workflow("Anything", id="peer-workflow", task_queue="nobody")
-    ids = [w.id async for w in client.list_workflows()]
+    for _ in range(100):  # the list (visibility) catches up with a start a moment later
+        ids = [w.id async for w in client.list_workflows()]
+        if ids:
+            break
+        await asyncio.sleep(0.1)
     print(json.dumps({"target": server.target, "pid": server.pid, "ids": ids}))
 workshop.testing.run_script(main())
 """

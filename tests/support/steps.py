@@ -19,8 +19,10 @@ STEPS = 4
 @activity.defn
 async def step(index: int, value: int) -> int:
     """One step: record that it ran, return a value that depends on all earlier steps."""
-    # A heartbeat says "alive": with the workflow's 1 s heartbeat timeout, a worker that dies
-    # after this is noticed in about a second instead of after the 30 s start-to-close timeout.
+    # A heartbeat says "alive": with the workflow's 3 s heartbeat timeout, a worker that dies
+    # after this is noticed in seconds instead of after the 30 s start-to-close timeout. (1 s
+    # was too tight on a loaded machine: a step whose completion took over a second to report
+    # timed out and ran again, as Temporal rightly does.)
     activity.heartbeat()
     ledger = Path(os.environ["STEPS_LEDGER"])
     with ledger.open("a") as f:
@@ -40,7 +42,7 @@ class StepsWorkflow:
                 step,
                 args=[index, value],
                 start_to_close_timeout=timedelta(seconds=30),
-                heartbeat_timeout=timedelta(seconds=1),
+                heartbeat_timeout=timedelta(seconds=3),
                 retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=100)),
             )
         return value
