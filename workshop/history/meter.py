@@ -48,6 +48,7 @@ class Series:
     """The samples of one workflow (one line of the chart)."""
 
     name: str
+    workflow_id: str = ""
     samples: list[Sample] = field(default_factory=list)
     run_ids: list[str] = field(default_factory=list)
 
@@ -105,12 +106,17 @@ class HistoryMeter(TextForm):
 
         Args:
             handle: the workflow (by id: the latest run is measured).
-            series: the line to add to (default: the workflow id).
+            series: the line to add to (default: the workflow id). A line shows one
+                conversation: another workflow recorded under the same name (a cell run
+                again) starts the line afresh.
         """
         latest = handle._client.get_workflow_handle(handle.id)
         desc = await latest.describe()
         info = desc.raw_description.workflow_execution_info
-        line = self.series.setdefault(series or handle.id, Series(series or handle.id))
+        name = series or handle.id
+        line = self.series.get(name)
+        if line is None or line.workflow_id != handle.id:
+            line = self.series[name] = Series(name, handle.id)
         if desc.run_id not in line.run_ids:
             line.run_ids.append(desc.run_id)
         sample = Sample(
