@@ -195,18 +195,21 @@ def test() -> None:
     run(BIN / "ruff", "check", ".")
     run(BIN / "mypy")
     # One session: the unit, crash, replay and browser tests in tests/, and every solution
-    # notebook executed from a fresh kernel by nbval (output checks on NBVAL_CHECK_OUTPUT cells).
+    # notebook executed from a fresh kernel by nbval, each code cell twice in a row (output
+    # checks on NBVAL_CHECK_OUTPUT cells; see conftest.py).
     run(
         PY,
         "-m",
         "pytest",
         "-q",
         "-ra",
+        # Tests wait on servers, timers and kernels more than on the CPU: three processes
+        # side by side; a notebook's cells (and the browser tests) stay in one process.
         "-n",
         "3",
         "--dist",
-        "loadfile",
-        "--durations=40",
+        "loadgroup",
+        "--durations=25",
         "tests",
         "solutions",
         "--nbval-lax",
