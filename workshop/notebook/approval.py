@@ -3,9 +3,9 @@
 The buttons send a Temporal *update* to the workflow: the workflow validates it, records it in
 its history and returns an answer, which the widget shows. A click handler is sync (ipywidgets
 calls it so), so the update is sent from a task on the kernel's loop. Every button's tooltip
-holds the one line of code that does the same, for CI and for terminals, written with the
-notebook's own names: the handle's variable (`variable="request"`), the update as the workflow
-class's method (`ApprovalWorkflow.decide`) and the argument's repr.
+holds the one line of code that does the same, for CI and for terminals, written so that it
+runs in the notebook: the handle's variable (`variable="request"`), the update by its name
+(`'decide'`, which works whichever class defined the method) and the argument's repr.
 """
 
 from __future__ import annotations
@@ -22,15 +22,12 @@ from temporalio.client import WorkflowHandle
 from .display import TextForm, is_python, variable_name
 
 
-def _update_code(update: Any) -> str:
-    """The update as notebook code: `ApprovalWorkflow.decide` for a method, else its name."""
-    qualname = getattr(update, "__qualname__", "")
-    if not isinstance(update, str) and "<" not in qualname and is_python(qualname, "eval"):
-        return str(qualname)
+def _name(update: Any) -> str:
+    """The update's name, from a name or an `@workflow.update` method."""
     if isinstance(update, str):
-        return repr(update)
+        return update
     defn = getattr(update, "_defn", None)
-    return repr(str(getattr(defn, "name", None) or getattr(update, "__name__", update)))
+    return str(getattr(defn, "name", None) or getattr(update, "__name__", update))
 
 
 def update_code(variable: str, update: Any, arg: Any) -> str:
@@ -39,7 +36,7 @@ def update_code(variable: str, update: Any, arg: Any) -> str:
     An argument whose repr is not Python (an object without a dataclass-like repr) is shown
     as a comment, never as code that would not run.
     """
-    code = f"await {variable}.execute_update({_update_code(update)}, {arg!r})"
+    code = f"await {variable}.execute_update({_name(update)!r}, {arg!r})"
     return code if is_python(code) else f"# {code}"
 
 
