@@ -73,6 +73,18 @@ def test_generated_notebooks_are_in_sync() -> None:
     assert {p.name for p in NOTEBOOKS.glob("*.ipynb")} == set(LESSON_NAMES)
 
 
+@pytest.mark.parametrize("path", SOLUTION_FILES, ids=LESSON_NAMES)
+def test_the_banner_speaks_to_the_learner_and_the_metadata_to_maintainers(path: Path) -> None:
+    """Learners work in notebooks/: its banner never tells them not to edit it."""
+    generated = _read(NOTEBOOKS / path.name)
+    banner = generated.cells[0].source
+    assert "write your answers right here" in banner and f"solutions/{path.name}" in banner
+    assert "not this file" not in banner and "make_exercises" not in banner
+    note = generated.metadata["workshop"]
+    assert note["generated_from"] == f"solutions/{path.name}"
+    assert "edit the solution" in note["maintainers"]
+
+
 def test_check_mode_names_a_stale_notebook(tmp_path: Path) -> None:
     solutions, notebooks = tmp_path / "solutions", tmp_path / "notebooks"
     solutions.mkdir()

@@ -11,7 +11,7 @@ from temporalio.client import Client
 
 import workshop
 from tests.support.agent_loop import AgentLoopWorkflow, call_llm, invoke_tool
-from workshop import WorkerProcess, compare_runs, control_panel, show_history
+from workshop import WorkerProcess, compare_runs, control_panel, history_text, show_history
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "histories"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -67,12 +67,26 @@ def test_compare_runs_puts_the_totals_side_by_side() -> None:
     assert "workshop-compare" in comparison.widget._dom_classes
 
 
+def test_a_run_without_llm_calls_says_nothing_about_llms() -> None:
+    """Lesson 02's crashed run (activities only): no "0 LLM calls", no "paid 0 tokens"."""
+    runs = REPO_ROOT / "tests/fixtures/lesson_histories/lesson02_weather_report"
+    crashed, clean = ((runs / f"WeatherReport-{n}.json").read_text() for n in (1, 2))
+    text = history_text(crashed)
+    assert "LLM" not in text and "tokens" not in text
+    assert text.splitlines()[-1] == (
+        "totals: 3 activities, 1 retry, 1 worker crash. "
+        "The 2 activities completed before the crash did not run again."
+    )
+    rows = [line[:28].strip() for line in compare_runs(crashed, clean).text().splitlines()[1:7]]
+    assert rows == ["status", "activities", "retries", "worker crashes", "done before a crash", ""]
+
+
 async def test_control_panel_buttons_drive_a_real_worker_and_faults(task_queue: str) -> None:
     worker = WorkerProcess(["tests.support.agent_loop"], task_queue=task_queue, cwd=REPO_ROOT)
     await worker.start()
-    panel = control_panel(worker, refresh=False)
+    panel = control_panel(worker, variable="worker", refresh=False)
     try:
-        assert panel.buttons["kill"].tooltip == f"{worker.name}.kill()"
+        assert panel.buttons["kill"].tooltip == "worker.kill()"
         panel.buttons["kill"].click()
         assert not worker.alive and "killed (SIGKILL)" in panel.worker_status.value
         panel.buttons["restart"].click()
@@ -80,7 +94,7 @@ async def test_control_panel_buttons_drive_a_real_worker_and_faults(task_queue: 
         while "running" not in panel.worker_status.value and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         assert worker.alive and "running" in panel.worker_status.value
-        assert panel.actions == [f"{worker.name}.kill()", f"await {worker.name}.restart()"]
+        assert panel.actions == ["worker.kill()", "await worker.restart()"]
         if panel.faults is not None:
             quick = panel.buttons["workshop-panel-model-429"]
             assert quick.tooltip == 'inject_fault("model", "rate_limit", count=3)'

@@ -95,7 +95,7 @@ async def test_buttons_send_the_update_and_report_a_refusal(
         reject=Review(False, "me", "not now"),
     )
     assert "waiting for a decision" in buttons.text()
-    assert "execute_update('decide', Review(approved=False" in buttons.text()
+    assert "await handle.execute_update('decide', Review(approved=False" in buttons.text()
     await wait_for_query(handle, ApprovalWorkflow.status, _waiting)
     assert await buttons.send(Review(False, "me", "not now")) == "rejected by me"
     assert buttons.decided and all(b.disabled for b in buttons.buttons.values())

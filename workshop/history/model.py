@@ -130,6 +130,10 @@ class Totals:
     """Tokens of LLM calls completed before a crash: a non-durable loop pays them again."""
     llm_calls_saved: int = 0
     """LLM calls completed before a crash (not re-run by Temporal)."""
+    activities: int = 0
+    """Activities that are neither LLM calls nor tool calls (lesson 02's `find_ip`, ...)."""
+    done_before_crash: int = 0
+    """Activities of any kind completed before the last crash: none of them ran again."""
     status: str = "unknown"
     """Workflow status: running, completed, failed, ..."""
 
@@ -786,11 +790,15 @@ def workflow_status(steps: Sequence[Step]) -> str:
 
 
 def summarize(steps: Sequence[Step]) -> Totals:
-    """Totals of a run: LLM calls, tokens, tool calls, retries, crashes, tokens saved."""
+    """Totals of a run: LLM calls, tokens, tool calls, other activities, retries, crashes, and
+    what completed before a crash."""
     totals = Totals(status=workflow_status(steps))
     done_llm_tokens = 0
     done_llm_calls = 0
+    done = 0
     for step in steps:
+        if step.kind in ("llm", "tool", "activity") and step.status == "done":
+            done += 1
         if step.kind == "llm":
             totals.llm_calls += 1
             totals.tokens_in += step.tokens_in
@@ -800,8 +808,11 @@ def summarize(steps: Sequence[Step]) -> Totals:
                 done_llm_calls += 1
         elif step.kind == "tool":
             totals.tool_calls += 1
+        elif step.kind == "activity":
+            totals.activities += 1
         elif step.kind == "crash":
             totals.crashes += 1
+            totals.done_before_crash = done
             totals.tokens_saved += done_llm_tokens
             totals.llm_calls_saved += done_llm_calls
         if step.kind in ("llm", "tool", "activity"):

@@ -1,9 +1,11 @@
 """The control panel: worker start / kill / restart, fault switches, server health, UI link.
 
 Made for a live demo with a mouse; every button's tooltip holds the one line of code that
-does the same, so a notebook run by CI never needs the panel. Click handlers are sync
-(ipywidgets calls them so): async work is scheduled as a task on the kernel's loop, and
-blocking calls (the fault service's HTTP) run in a thread, so the kernel never stalls.
+does the same, written with the notebook's own names (`control_panel(worker_b,
+variable="worker_b")` shows `worker_b.kill()`), so a notebook run by CI never needs the
+panel. Click handlers are sync (ipywidgets calls them so): async work is scheduled as a task
+on the kernel's loop, and blocking calls (the fault service's HTTP) run in a thread, so the
+kernel never stalls.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..notebook.display import TextForm
+from ..notebook.display import TextForm, variable_name
 from ..runtime.server import connect, ui_url
 from ..workers.process import WorkerProcess
 from ..world.faults import clear_faults, fault_status, inject_fault
@@ -24,7 +26,7 @@ FAULT_TARGETS = ("model", "tools", "ip", "geo", "alerts", "local")
 FAULT_KINDS = ("rate_limit", "server_error", "slow", "timeout", "unauthorized", "bad_request")
 REFRESH_SECONDS = 1.0
 
-# (label, css class, code equivalent, target, kind, count): one-click demo faults.
+# (label, css class, target, kind, count): one-click demo faults.
 QUICK_FAULTS = (
     ("Model 429 x3", "workshop-panel-model-429", "model", "rate_limit", 3),
     ("Model down", "workshop-panel-model-down", "model", "server_error", None),
@@ -41,8 +43,10 @@ def fault_code(target: str, kind: str, count: int | None) -> str:
 class ControlPanel(TextForm):
     """Buttons for a worker process, fault switches and the server, with a text form."""
 
-    def __init__(self, worker: WorkerProcess | None = None) -> None:
+    def __init__(self, worker: WorkerProcess | None = None, variable: str | None = None) -> None:
         self.worker = worker
+        self.variable = variable_name(variable, "worker", "WorkerProcess")
+        """The notebook variable that holds the worker, as the code lines name it."""
         self.faults: dict[str, Callable[..., Any]] = {
             "inject_fault": inject_fault,
             "clear_faults": clear_faults,
@@ -55,7 +59,7 @@ class ControlPanel(TextForm):
         self._refresher: asyncio.Task[None] | None = None
         self.buttons: dict[str, widgets.Button] = {}
 
-        name = worker.name if worker else "worker"
+        name = self.variable
         self.worker_status = widgets.HTML()
         self.worker_status.add_class("workshop-worker-status")
         self._button("start", "Start worker", "play", f"await {name}.start()", self._start)
@@ -73,7 +77,7 @@ class ControlPanel(TextForm):
                 self.buttons[key].disabled = True
                 self.buttons[
                     key
-                ].tooltip = "no worker: pass control_panel(worker=WorkerProcess(...))"
+                ].tooltip = "no worker: pass one, control_panel(worker, variable='worker')"
 
         self.target = widgets.Dropdown(
             options=FAULT_TARGETS,
@@ -90,13 +94,9 @@ class ControlPanel(TextForm):
         self.count = widgets.BoundedIntText(
             value=3, min=0, max=1000, description="count", layout=widgets.Layout(width="140px")
         )
-        self._button(
-            "inject",
-            "Inject",
-            "bolt",
-            "inject_fault(target, kind, count=count)",
-            self._inject_selected,
-        )
+        self._button("inject", "Inject", "bolt", self._selected_code(), self._inject_selected)
+        for chooser in (self.target, self.kind, self.count):
+            chooser.observe(self._show_selected_code, names="value")
         for label, css, target, kind, count in QUICK_FAULTS:
             code = fault_code(target, kind, count)
             self._button(css, label, "", code, self._quick(target, kind, count), css_class=css)
@@ -107,7 +107,11 @@ class ControlPanel(TextForm):
         self.server = widgets.HTML()
         self.server.add_class("workshop-server-health")
         self._button(
-            "health", "Check server", "heartbeat", "await workshop.connect()", self._check_server
+            "health",
+            "Check server",
+            "heartbeat",
+            "await (await connect()).service_client.check_health()",
+            self._check_server,
         )
         self.log = widgets.HTML("<i>click a button; its code equivalent shows here</i>")
         self.log.add_class("workshop-panel-log")
@@ -142,7 +146,7 @@ class ControlPanel(TextForm):
         button.add_class(css_class or f"workshop-panel-{key}")
 
         def clicked(_: widgets.Button) -> None:
-            self._run(code, handler)
+            self._run(button.tooltip, handler)
 
         button.on_click(clicked)
         self.buttons[key] = button
@@ -202,10 +206,14 @@ class ControlPanel(TextForm):
         await self._refresh_faults()
         return result
 
+    def _selected_code(self) -> str:
+        return fault_code(self.target.value, self.kind.value, self.count.value or None)
+
+    def _show_selected_code(self, _: Any = None) -> None:
+        self.buttons["inject"].tooltip = self._selected_code()
+
     def _inject_selected(self) -> Awaitable[Any]:
         count = self.count.value or None
-        code = fault_code(self.target.value, self.kind.value, count)
-        self.actions[-1] = code
         return self._call_fault("inject_fault", self.target.value, self.kind.value, count=count)
 
     def _quick(self, target: str, kind: str, count: int | None) -> Callable[[], Awaitable[Any]]:
@@ -293,14 +301,18 @@ class ControlPanel(TextForm):
         return "\n".join(lines)
 
 
-def control_panel(worker: WorkerProcess | None = None, *, refresh: bool = True) -> ControlPanel:
+def control_panel(
+    worker: WorkerProcess | None = None, *, variable: str | None = None, refresh: bool = True
+) -> ControlPanel:
     """A control panel for a worker process, the fault switches and the server.
 
     Args:
         worker: the `WorkerProcess` its start / kill / restart buttons drive (None: no buttons).
+        variable: the notebook variable that holds `worker`, so each button's code line runs
+            as written (`variable="worker_b"` shows `worker_b.kill()`; default `worker`).
         refresh: keep the state current in the background (needs a running event loop).
     """
-    panel = ControlPanel(worker)
+    panel = ControlPanel(worker, variable)
     if refresh:
         try:
             panel.start_refreshing()

@@ -64,6 +64,19 @@ CSS = """
 </style>
 """
 
+# Two runs side by side: each column takes half the width and may shrink below its content
+# (a flex item's default minimum is its widest line, which pushed one column over the other),
+# and its rows wrap instead of cutting text, so every step stays readable from 1000 px up.
+COMPARE_CSS = """
+<style>
+.workshop-compare-columns { gap: 12px; }
+.workshop-compare-run { flex: 1 1 0; min-width: 0; margin: 0; }
+.workshop-compare-run > .widget-html-content { min-width: 0; line-height: 1.4; }
+.workshop-compare .workshop-step-row { white-space: normal; overflow-wrap: anywhere; }
+.workshop-compare-totals td, .workshop-compare-totals th { padding: 0 12px 0 0; text-align: left; }
+</style>
+"""
+
 
 def _as_steps(run: Any) -> list[Step]:
     """Steps from a view, a list of steps or dicts, or a history (object or JSON)."""
@@ -100,20 +113,30 @@ def _count(n: int, one: str, many: str) -> str:
 
 
 def totals_text(totals: Totals) -> str:
-    """Totals in one or two sentences."""
-    text = (
-        f"{_count(totals.llm_calls, 'LLM call', 'LLM calls')}, {totals.tokens} tokens "
-        f"({totals.tokens_in} in / {totals.tokens_out} out), "
-        f"{_count(totals.tool_calls, 'tool call', 'tool calls')}, "
-        f"{_count(totals.retries, 'retry', 'retries')}, "
-        f"{_count(totals.crashes, 'worker crash', 'worker crashes')}"
-    )
-    if totals.crashes:
+    """Totals in one or two sentences; a run without LLM calls says nothing about LLMs."""
+    parts = []
+    if totals.llm_calls:
+        parts.append(
+            f"{_count(totals.llm_calls, 'LLM call', 'LLM calls')}, {totals.tokens} tokens "
+            f"({totals.tokens_in} in / {totals.tokens_out} out)"
+        )
+    if totals.llm_calls or totals.tool_calls:
+        parts.append(_count(totals.tool_calls, "tool call", "tool calls"))
+    if totals.activities or not parts:
+        other = "other activity" if parts else "activity"
+        parts.append(_count(totals.activities, other, other.replace("activity", "activities")))
+    parts.append(_count(totals.retries, "retry", "retries"))
+    parts.append(_count(totals.crashes, "worker crash", "worker crashes"))
+    text = ", ".join(parts)
+    if totals.crashes and totals.llm_calls_saved:
         saved = _count(totals.llm_calls_saved, "LLM call", "LLM calls")
         text += (
             f". A non-durable loop would have paid {totals.tokens_saved} tokens "
             f"({saved}) again after the crash; Temporal paid 0."
         )
+    elif totals.crashes and totals.done_before_crash:
+        done = _count(totals.done_before_crash, "activity", "activities")
+        text += f". The {done} completed before the crash did not run again."
     return text
 
 
@@ -350,24 +373,35 @@ class Comparison(TextForm):
         for label, steps in zip(labels, self.steps, strict=True):
             column = widgets.HTML(history_html(steps, label))
             column.add_class("workshop-compare-run")
-            column.layout = widgets.Layout(width="50%")
             columns.append(column)
-        table = widgets.HTML(self._table_html())
+        table = widgets.HTML(COMPARE_CSS + self._table_html())
         table.add_class("workshop-compare-totals")
-        self.widget = widgets.VBox([table, widgets.HBox(columns)])
+        pair = widgets.HBox(columns)
+        pair.add_class("workshop-compare-columns")
+        self.widget = widgets.VBox([table, pair])
         self.widget.add_class("workshop-compare")
 
     def _rows(self) -> list[tuple[str, str, str]]:
         a, b = self.totals
-        return [
-            ("status", a.status, b.status),
-            ("LLM calls", str(a.llm_calls), str(b.llm_calls)),
-            ("tokens", str(a.tokens), str(b.tokens)),
-            ("tool calls", str(a.tool_calls), str(b.tool_calls)),
-            ("retries", str(a.retries), str(b.retries)),
-            ("worker crashes", str(a.crashes), str(b.crashes)),
-            ("tokens done before a crash", str(a.tokens_saved), str(b.tokens_saved)),
-        ]
+        llm = bool(a.llm_calls or b.llm_calls)
+        rows = [("status", a.status, b.status)]
+        if llm:
+            rows.append(("LLM calls", str(a.llm_calls), str(b.llm_calls)))
+            rows.append(("tokens", str(a.tokens), str(b.tokens)))
+        tools = bool(llm or a.tool_calls or b.tool_calls)
+        if tools:
+            rows.append(("tool calls", str(a.tool_calls), str(b.tool_calls)))
+        if a.activities or b.activities or not tools:
+            name = "other activities" if tools else "activities"
+            rows.append((name, str(a.activities), str(b.activities)))
+        rows.append(("retries", str(a.retries), str(b.retries)))
+        rows.append(("worker crashes", str(a.crashes), str(b.crashes)))
+        if llm:
+            rows.append(("tokens done before a crash", str(a.tokens_saved), str(b.tokens_saved)))
+        else:
+            done = (str(a.done_before_crash), str(b.done_before_crash))
+            rows.append(("done before a crash", *done))
+        return rows
 
     def _table_html(self) -> str:
         head = "".join(f"<th>{html.escape(x)}</th>" for x in ("", *self.labels))

@@ -3,7 +3,9 @@
 The buttons send a Temporal *update* to the workflow: the workflow validates it, records it in
 its history and returns an answer, which the widget shows. A click handler is sync (ipywidgets
 calls it so), so the update is sent from a task on the kernel's loop. Every button's tooltip
-holds the one line of code that does the same, for CI and for terminals.
+holds the one line of code that does the same, for CI and for terminals, written so that it
+runs in the notebook: the handle's variable (`variable="request"`), the update by its name
+(`'decide'`, which works whichever class defined the method) and the argument's repr.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 import ipywidgets as widgets
 from temporalio.client import WorkflowHandle
 
-from .display import TextForm
+from .display import TextForm, is_python, variable_name
 
 
 def _name(update: Any) -> str:
@@ -28,6 +30,16 @@ def _name(update: Any) -> str:
     return str(getattr(defn, "name", None) or getattr(update, "__name__", update))
 
 
+def update_code(variable: str, update: Any, arg: Any) -> str:
+    """The one line that sends `update` with `arg`, as a learner would type it.
+
+    An argument whose repr is not Python (an object without a dataclass-like repr) is shown
+    as a comment, never as code that would not run.
+    """
+    code = f"await {variable}.execute_update({_name(update)!r}, {arg!r})"
+    return code if is_python(code) else f"# {code}"
+
+
 class ApprovalButtons(TextForm):
     """Approve and Reject buttons bound to one workflow's update, with a text form.
 
@@ -36,13 +48,22 @@ class ApprovalButtons(TextForm):
         update: the update to send (an `@workflow.update` method or its name).
         approve: the argument the Approve button sends.
         reject: the argument the Reject button sends.
+        variable: the notebook variable that holds `handle`, for the tooltips' code lines.
     """
 
     def __init__(
-        self, handle: WorkflowHandle[Any, Any], update: Any, *, approve: Any, reject: Any
+        self,
+        handle: WorkflowHandle[Any, Any],
+        update: Any,
+        *,
+        approve: Any,
+        reject: Any,
+        variable: str | None = None,
     ) -> None:
         self.handle = handle
         self.update = update
+        self.variable = variable_name(variable, "handle", "workflow handle")
+        """The notebook variable that holds the handle, as the code lines name it."""
         self.answer: Any = None
         """The workflow's answer to the update, once one was accepted."""
         self.error: str | None = None
@@ -50,10 +71,9 @@ class ApprovalButtons(TextForm):
         self.clicks: list[str] = []
         """Labels of the buttons clicked, in order."""
         self._tasks: set[asyncio.Task[None]] = set()
-        call = f"await {{handle}}.execute_update({_name(update)!r}, {{arg}})"
         self.buttons = {
-            "approve": self._button("Approve", "check", "success", approve, call),
-            "reject": self._button("Reject", "times", "danger", reject, call),
+            "approve": self._button("Approve", "check", "success", approve),
+            "reject": self._button("Reject", "times", "danger", reject),
         }
         self.status = widgets.HTML()
         self.status.add_class("workshop-approval-status")
@@ -66,8 +86,8 @@ class ApprovalButtons(TextForm):
         self.widget.add_class("workshop-approval")
         self._render()
 
-    def _button(self, label: str, icon: str, style: str, arg: Any, call: str) -> widgets.Button:
-        code = call.format(handle="handle", arg=repr(arg))
+    def _button(self, label: str, icon: str, style: str, arg: Any) -> widgets.Button:
+        code = update_code(self.variable, self.update, arg)
         button = widgets.Button(description=label, icon=icon, button_style=style, tooltip=code)
         button.add_class(f"workshop-approval-{label.lower()}")
 
@@ -124,7 +144,12 @@ class ApprovalButtons(TextForm):
 
 
 def approval_buttons(
-    handle: WorkflowHandle[Any, Any], update: Any, *, approve: Any, reject: Any
+    handle: WorkflowHandle[Any, Any],
+    update: Any,
+    *,
+    approve: Any,
+    reject: Any,
+    variable: str | None = None,
 ) -> ApprovalButtons:
     """Approve / Reject buttons that send `update` to the workflow (shown as a cell's result).
 
@@ -133,8 +158,11 @@ def approval_buttons(
         update: the `@workflow.update` method (or its name) to send.
         approve: the argument sent by Approve.
         reject: the argument sent by Reject.
+        variable: the notebook variable that holds `handle`, so each tooltip's line runs as
+            written (`variable="request"` shows `await request.execute_update(...)`; default
+            `handle`).
     """
-    return ApprovalButtons(handle, update, approve=approve, reject=reject)
+    return ApprovalButtons(handle, update, approve=approve, reject=reject, variable=variable)
 
 
 async def wait_for_query(
