@@ -5,7 +5,9 @@ never a copy): the exercise's whole cell runs in this kernel as if the learner h
 `%%workflow_module` cell writes and imports its module), after its answer's code is shown.
 The check cell of that exercise then says the reference answer was loaded, for as long as what
 it loaded is still in place (the file it wrote, the objects under the names it defined): run
-your own version of the exercise cell and the check checks yours again.
+your own version of the exercise cell and the check checks yours again. (Objects are compared
+by identity, so an answer of the very same small number or short string as the reference's
+still reads as the reference's.)
 """
 
 from __future__ import annotations
