@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 
 import nbformat
 import pytest
@@ -391,3 +391,39 @@ def test_workflow_modules_are_named_after_their_lesson(path: Path) -> None:
         assert name.startswith(f"lesson{path.name[:2]}_"), (
             f"%%workflow_module {name} in {path.name} must be named lesson{path.name[:2]}_..."
         )
+
+
+async def test_a_refused_decision_is_reported_in_the_validators_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lesson 06, "say no, in code": a learner who sends `decide` before the agent waits gets a
+    refusal from the validator (and no `my_outcome`); the check quotes that refusal instead of
+    saying "`my_outcome` is not defined". Runs the lesson's own check cell, with no server."""
+    from temporalio.client import WorkflowUpdateFailedError
+    from temporalio.exceptions import ApplicationError
+
+    from workshop import Checks
+    from workshop.errors import ExerciseIncomplete
+
+    cells = dict(_check_cells(_read(SOLUTIONS / "06-humans-and-production.ipynb")))
+    refusal = ApplicationError("nothing to decide: the agent is working", type="ValueError")
+    monkeypatch.setattr(sys, "last_value", WorkflowUpdateFailedError(refusal), raising=False)
+
+    async def no_update_in_the_history(handle: object) -> list[object]:
+        return []
+
+    namespace = {
+        "Checks": Checks,
+        "WorkflowUpdateFailedError": WorkflowUpdateFailedError,
+        "fetch_steps": no_update_in_the_history,
+        "request": SimpleNamespace(id="approval-1"),
+        "my_request": SimpleNamespace(id="my-approval-2"),
+    }
+    code = compile(cells[2].source, "<check>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    with pytest.raises(ExerciseIncomplete) as info:
+        await eval(code, namespace)  # noqa: S307 - the lesson's own check cell
+    assert (
+        "the workflow refused your decision, saying: nothing to decide: the agent is working"
+        in str(info.value)
+    )
+    assert "my_outcome" not in str(info.value)
