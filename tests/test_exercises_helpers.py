@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import asyncio
+import inspect
 import logging
 import sys
 from pathlib import Path
@@ -11,8 +14,9 @@ import pytest
 from temporalio.exceptions import ApplicationError
 
 from tests.support.kernels import execute
-from workshop import Checks, require, unique_id
-from workshop.errors import ExerciseIncomplete, MissingSetup
+from workshop import Checks, load_answer, require, unique_id
+from workshop.errors import ExerciseIncomplete, MissingSetup, WorkshopError
+from workshop.notebook import answers
 from workshop.testing import ExpectedFailureFilter
 
 
@@ -176,3 +180,100 @@ def test_in_a_kernel_out_of_order_cells_say_what_to_run(tmp_path: Path) -> None:
     assert any(o.output_type == "error" and o.ename == "NameError" for o in outputs)
     hint = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "`undefined_variable_h5` is made by an earlier cell" in hint
+
+
+# --- The reference answer for a learner who is stuck (load_answer) ------------------------
+
+
+def _fake_lesson(folder: Path) -> None:
+    """A one-exercise solution notebook, 98-fake.ipynb, whose answer needs top-level await."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("### Exercise 1: wait for it"),
+        nbformat.v4.new_code_cell(
+            "### BEGIN SOLUTION\n# HINT: await\nanswer = await asyncio.sleep(0, result=[42])\n"
+            "### END SOLUTION"
+        ),
+        nbformat.v4.new_code_cell('with Checks(1, "wait for it") as check:\n    pass'),
+    ]
+    nbformat.write(nb, folder / "98-fake.ipynb")
+
+
+async def _run_cell(source: str, namespace: dict[str, object]) -> None:
+    """Run `source` as a notebook cell would, with `namespace` as its globals."""
+    code = compile(source, "<cell>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    result = eval(code, namespace)  # noqa: S307 - the test's own cell
+    if inspect.iscoroutine(result):
+        await result
+
+
+async def test_load_answer_runs_the_solution_and_the_check_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _fake_lesson(tmp_path)
+    monkeypatch.setattr(answers, "SOLUTIONS", tmp_path)
+    cell: dict[str, object] = {"asyncio": asyncio, "Checks": Checks, "load_answer": load_answer}
+    await _run_cell('await load_answer("98", 1)', cell)
+    shown = capsys.readouterr().out
+    assert "Exercise 1 (wait for it): the reference answer from solutions/98-fake.ipynb" in shown
+    assert "answer = await asyncio.sleep(0, result=[42])" in shown and "HINT" not in shown
+    assert cell["answer"] == [42]
+    check = 'with Checks(1, "wait for it") as check:\n    check.defined("answer", list)'
+    await _run_cell(check, cell)
+    assert "passed, with the reference answer that load_answer loaded" in capsys.readouterr().out
+    # The learner's own code replaces the reference: the check checks theirs, and says nothing.
+    await _run_cell("answer = [6 * 7]", cell)
+    await _run_cell(check, cell)
+    assert capsys.readouterr().out.rstrip().endswith("✓ Exercise 1 (wait for it) passed.")
+
+
+def test_load_answer_names_what_it_cannot_find(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_lesson(tmp_path)
+    monkeypatch.setattr(answers, "SOLUTIONS", tmp_path)
+    with pytest.raises(
+        WorkshopError, match=r"98-fake.ipynb has no Exercise 2 \(its exercises: 1\)"
+    ):
+        answers.reference_answer("98", 2)
+    with pytest.raises(WorkshopError, match=r"no lesson '97'.*load_answer\(\"02\", 1\)"):
+        answers.reference_answer("97", 1)
+
+
+async def test_load_answer_says_which_cells_to_run_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_lesson(tmp_path)
+    monkeypatch.setattr(answers, "SOLUTIONS", tmp_path)
+    cell: dict[str, object] = {"load_answer": load_answer}  # no `asyncio`: a cell above is missing
+    with pytest.raises(MissingSetup, match="needs asyncio from a cell above it"):
+        await _run_cell('await load_answer("98", 1)', cell)
+
+
+def test_every_exercise_loads_its_own_solution_cell() -> None:
+    # The reference is the solution notebook's cell itself, for every exercise of every lesson.
+    for path in sorted(answers.SOLUTIONS.glob("[0-9][0-9]-*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        regions = [c.source for c in cells if c.cell_type == "code" and "BEGIN SOLUTION" in c]
+        loaded = []
+        for number in range(1, len(regions) + 1):
+            title, source, notebook = answers.reference_answer(path.name[:2], number)
+            assert notebook == path and title
+            loaded.append(source)
+        assert loaded == regions, path.name
+
+
+def test_a_check_quotes_the_learners_last_error_not_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refusal = ValueError("nothing to decide: the agent is working")
+    monkeypatch.setattr(sys, "last_value", refusal, raising=False)
+    with pytest.raises(ExerciseIncomplete):
+        with Checks(10) as check:
+            check.that(check.last_error(ValueError) is refusal, "the learner's error is kept")
+            check.that(check.last_error(KeyError) is None, "only an error of the kind asked for")
+            check.failed("not done")
+    # IPython now holds the check's own ExerciseIncomplete: the learner's error stays.
+    monkeypatch.setattr(sys, "last_value", ExerciseIncomplete("Exercise 10 is not done"))
+    with Checks(10) as check:
+        check.that(check.last_error() is refusal, "a second run says the same")

@@ -2,8 +2,10 @@
 
 Only solutions/*.ipynb are edited by hand. In a solution, the answer to an exercise sits in a
 code cell between `### BEGIN SOLUTION` and `### END SOLUTION`; the nearest markdown cell above
-it says "Exercise N: title". The generated notebook has the same file name; each region becomes
-its `# HINT: ...` lines (if any) plus `raise NotImplementedError("Exercise N: ...")`. Outputs,
+it says "Exercise N: title" (the format is `workshop/notebook/exercise_format.py`, loaded here by
+its path). The generated notebook has the same file name; each region becomes its `# HINT: ...`
+lines (if any), a line naming the call that loads the reference answer
+(`await load_answer("NN", N)`), and `raise NotImplementedError("Exercise N: ...")`. Outputs,
 execution counts and widget state are stripped. The first cell, a banner, speaks to the
 learner, who works in this file; the note for maintainers (edit the solution, regenerate) is
 in the notebook's metadata (`workshop.generated_from`, `workshop.maintainers`).
@@ -18,9 +20,11 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib.util
 import re
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import nbformat
 from nbformat import NotebookNode
@@ -29,11 +33,28 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 NOTEBOOKS = ROOT / "notebooks"
 
+
+def _load_format() -> ModuleType:
+    """The kit's exercise format module, by its path (no kit import, so no kit install needed)."""
+    path = ROOT / "workshop" / "notebook" / "exercise_format.py"
+    spec = importlib.util.spec_from_file_location("_exercise_format", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_format = _load_format()
+BEGIN: str = _format.BEGIN
+END: str = _format.END
+HINT_RE: re.Pattern[str] = _format.HINT_RE
+EXERCISE_HEADING_RE: re.Pattern[str] = _format.EXERCISE_HEADING_RE
+has_region = _format.has_region
+"""True for a code cell that holds a solution region."""
+exercise_heading = _format.exercise_heading
+"""(N, title) when a markdown cell introduces "Exercise N: title"."""
+
 NAME_RE = re.compile(r"^\d\d-[a-z0-9-]+\.ipynb$")
-BEGIN = "### BEGIN SOLUTION"
-END = "### END SOLUTION"
-HINT_RE = re.compile(r"^\s*#\s*HINT:\s?(.*)$")
-EXERCISE_HEADING_RE = re.compile(r"Exercise\s+(\d+)\s*[:.\-—]\s*(.+)")
 
 EXERCISE_TAG = "exercise"
 """Tag on a code cell holding an exercise (in solutions and in generated notebooks)."""
@@ -67,34 +88,28 @@ def solution_files(folder: Path = SOLUTIONS) -> list[Path]:
     return files
 
 
-def has_region(cell: NotebookNode) -> bool:
-    """True for a code cell that holds a solution region."""
-    return cell.cell_type == "code" and BEGIN in cell.source
-
-
-def exercise_heading(cell: NotebookNode) -> tuple[int, str] | None:
-    """(N, title) when a markdown cell introduces "Exercise N: title"."""
-    if cell.cell_type != "markdown":
-        return None
-    match = EXERCISE_HEADING_RE.search(cell.source)
-    if match is None:
-        return None
-    return int(match.group(1)), match.group(2).strip().rstrip("*#").strip()
-
-
-def stub_region(lines: list[str], number: int, title: str) -> list[str]:
+def stub_region(lines: list[str], number: int, title: str, lesson: str | None = None) -> list[str]:
     """The stub that replaces one region's lines (BEGIN and END markers included)."""
     indent = re.match(r"\s*", lines[0]).group(0)  # type: ignore[union-attr]
     hints = [m.group(1) for line in lines if (m := HINT_RE.match(line))]
     out = [f"{indent}# Exercise {number}: {title}"]
     out += [f"{indent}# Hint: {hint}" for hint in hints] or [f"{indent}# Your code here."]
+    if lesson is not None:
+        out.append(
+            f"{indent}# Stuck? Read the hints above this cell; then, in a new cell, "
+            f'`await load_answer("{lesson}", {number})` runs the reference answer.'
+        )
     message = f"Exercise {number}: replace this line with your code ({title})"
     out.append(f"{indent}raise NotImplementedError({message!r})")
     return out
 
 
-def strip_regions(source: str, number: int, title: str) -> str:
-    """The source with every BEGIN/END SOLUTION region replaced by its stub."""
+def strip_regions(source: str, number: int, title: str, lesson: str | None = None) -> str:
+    """The source with every BEGIN/END SOLUTION region replaced by its stub.
+
+    Args:
+        lesson: the lesson's number ("02"): the stub then names the `load_answer` call.
+    """
     lines = source.split("\n")
     out: list[str] = []
     region: list[str] | None = None
@@ -106,7 +121,7 @@ def strip_regions(source: str, number: int, title: str) -> str:
         elif line.strip() == END:
             if region is None:
                 raise AuthoringError(f"{END} without {BEGIN} in exercise {number}")
-            out += stub_region(region, number, title)
+            out += stub_region(region, number, title, lesson)
             region = None
         elif region is not None:
             region.append(line)
@@ -173,7 +188,7 @@ def make_exercise_notebook(solution: Path) -> NotebookNode:
                     "cell above it."
                 )
             number, title = heading
-            new.source = strip_regions(cell.source, number, title)
+            new.source = strip_regions(cell.source, number, title, solution.name[:2])
             add_tags(new, EXERCISE_TAG, RAISES_TAG)
         new.pop("id", None)
         out.cells.append(new)

@@ -23,6 +23,7 @@ from .history.model import fetch_steps, summarize
 from .history.panel import control_panel
 from .history.view import compare_runs, history_text, show_history
 from .model import describe_model
+from .notebook.answers import load_answer
 from .notebook.approval import approval_buttons, wait_for_query
 from .notebook.cells import require, unique_id
 from .notebook.chat import chat_window
@@ -101,6 +102,7 @@ __all__ = [
     "describe_model",
     # Cells and exercises
     "Checks",
+    "load_answer",
     "require",
     "unique_id",
 ]

@@ -51,6 +51,7 @@ LESSON_NAMES = {
     "kill_mid_activity",
     "kill_when_activity_starts",
     "kill_when_tool_starts",
+    "load_answer",
     "put_blob",
     "require",
     "run_agent_process",

@@ -12,6 +12,8 @@ It prints one ✓ or ✗ line per check. If anything is wrong it raises `Exercis
 A name the exercise should define but that is missing (because the stub cell raised
 NotImplementedError, or was never run) reads "run (and finish) Exercise N first", and code
 that still raises NotImplementedError reads the same way: never an obscure NameError.
+When the exercise's reference answer was loaded with `load_answer` (and is still in place),
+the last line says so: the pass is the reference's, not the learner's.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from types import FrameType, ModuleType, TracebackType
 from typing import Any
 
 from ..errors import ExerciseIncomplete
+from .answers import reference_in_place
 from .magics import MODULES_DIR
 
 OK = "✓"
@@ -31,6 +34,19 @@ BAD = "✗"
 
 class _Stop(Exception):
     """Ends a check block early when later checks cannot run (their input is missing)."""
+
+
+_learner_error: BaseException | None = None
+"""The last error a notebook cell raised that was not a check's own (see Checks.last_error)."""
+
+
+def _remember_learner_error() -> None:
+    # IPython keeps the last uncaught error in sys.last_value; a check's own ExerciseIncomplete
+    # must not hide the learner's, so that running a check twice says the same thing.
+    global _learner_error
+    error = getattr(sys, "last_value", None)
+    if error is not None and not isinstance(error, ExerciseIncomplete):
+        _learner_error = error
 
 
 class Checks:
@@ -47,6 +63,7 @@ class Checks:
         self.lines: list[str] = []
         self.failures: list[str] = []
         self._frame: FrameType | None = None
+        self._reference = False
 
     @property
     def label(self) -> str:
@@ -56,11 +73,13 @@ class Checks:
     def __enter__(self) -> Checks:
         frame = inspect.currentframe()
         self._frame = frame.f_back if frame is not None else None
+        _remember_learner_error()
         return self
 
     async def __aenter__(self) -> Checks:
         frame = inspect.currentframe()
         self._frame = frame.f_back if frame is not None else None
+        _remember_learner_error()
         return self
 
     def _lookup(self, name: str) -> tuple[bool, Any]:
@@ -71,6 +90,15 @@ class Checks:
             if name in namespace:
                 return True, namespace[name]
         return False, None
+
+    def last_error(self, kind: type[BaseException] = Exception) -> BaseException | None:
+        """The last error a cell of this notebook raised (never a check's own), if a `kind`.
+
+        For a check that explains, in words, why the exercise cell stopped early (a refused
+        update, for example). It may be older than the exercise: ask only when the exercise's
+        result is missing.
+        """
+        return _learner_error if isinstance(_learner_error, kind) else None
 
     def passed(self, what: str) -> None:
         """Record a check that holds."""
@@ -155,6 +183,8 @@ class Checks:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool:
+        if self._frame is not None:
+            self._reference = reference_in_place(self.exercise, self._frame.f_globals)
         self._frame = None  # no reference cycle through the notebook's frame
         if exc_type is not None and not issubclass(exc_type, Exception):
             return False  # KeyboardInterrupt, cancellation: not ours to swallow
@@ -202,4 +232,10 @@ class Checks:
         if self.failures:
             summary = "; ".join(self.failures)
             raise ExerciseIncomplete(f"{self.label} is not done yet: {summary}")
+        if self._reference:
+            print(
+                f"{OK} {self.label} passed, with the reference answer that load_answer loaded: "
+                "write your own version, run its cell, then this check again."
+            )
+            return
         print(f"{OK} {self.label} passed.")
