@@ -124,19 +124,6 @@ def _every_cell_twice(nb: Any) -> Any:
     return nb
 
 
-# Files whose tests share one kernel or one browser and must run in order, in one process
-# when the test command spreads tests over processes (pytest-xdist `--dist loadgroup`).
-_KEEP_TOGETHER = ("tests/browser/",)
-
-
-def pytest_itemcollected(item: pytest.Item) -> None:
-    # Marked as each item is collected, before xdist reads the groups.
-    path = item.nodeid.split("::")[0]
-    if path.endswith(".ipynb") or path.startswith(_KEEP_TOGETHER):
-        # A plain word: xdist appends "@<group>" to node ids and reads it back.
-        item.add_marker(pytest.mark.xdist_group("".join(c if c.isalnum() else "_" for c in path)))
-
-
 def pytest_unconfigure(config: pytest.Config) -> None:
     import workshop
 

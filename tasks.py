@@ -194,30 +194,27 @@ def test() -> None:
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "ruff", "check", ".")
     run(BIN / "mypy")
-    # One session: the unit, crash, replay and browser tests in tests/, and every solution
-    # notebook executed from a fresh kernel by nbval, each code cell twice in a row (output
-    # checks on NBVAL_CHECK_OUTPUT cells; see conftest.py).
-    run(
-        PY,
-        "-m",
-        "pytest",
-        "-q",
-        "-ra",
-        # Tests wait on servers, timers and kernels more than on the CPU: three processes
-        # side by side; a notebook's cells (and the browser tests) stay in one process.
-        "-n",
-        "3",
+    # Tests wait on servers, timers and kernels more than on the CPU, so three pytest-xdist
+    # processes run side by side. First tests/ (unit, crash, replay, browser), each test
+    # wherever a process is free; then every solution notebook under nbval, a whole notebook
+    # per process, from a fresh kernel, each code cell twice in a row (output checks on
+    # NBVAL_CHECK_OUTPUT cells; see conftest.py).
+    side_by_side = [PY, "-m", "pytest", "-q", "-ra", "-n", "3", "--durations=15"]
+    failed = run(*side_by_side, "--dist", "worksteal", "tests", env=env, check=False)
+    failed |= run(
+        *side_by_side,
         "--dist",
-        "loadgroup",
-        "--durations=25",
-        "tests",
+        "loadfile",
         "solutions",
         "--nbval-lax",
         "--nbval-current-env",
         "--nbval-sanitize-with",
         "tests/nbval_sanitize.cfg",
         env=env,
+        check=False,
     )
+    if failed:
+        sys.exit(1)
 
 
 # --- The attendee pre-flight -------------------------------------------------------------
