@@ -179,6 +179,10 @@ def test_order_hints_name_the_cell_to_run() -> None:
     unknown = order_hint(NameError("x", name="nobody_defines_this"), LESSON_03)
     assert unknown is not None and "is made by an earlier cell" in unknown
     assert order_hint(MissingSetup("`x` is not defined yet: run ...")) is None
+    try:  # a name missing inside a lesson module is a bug there, not a cell run out of order
+        exec(compile("workflow.now()", "/nb/lesson_modules/lesson03_agent_loop.py", "exec"), {})
+    except NameError as typo:
+        assert order_hint(typo, LESSON_03) is None
 
 
 def test_a_lesson_module_imported_too_early_names_its_cell() -> None:

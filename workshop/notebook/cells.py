@@ -194,6 +194,9 @@ def order_hint(error: BaseException, notebook: Path | None = None) -> str | None
     name = getattr(error, "name", None)
     if not isinstance(error, NameError) or not name:
         return None
+    frames = traceback.extract_tb(error.__traceback__)
+    if frames and re.search(rf"[/\\]{MODULES_DIR}[/\\]", frames[-1].filename):
+        return None  # a name missing in a lesson module's own code: a bug there, not cell order
     if name in kit_names():
         return f"Hint: `{name}` comes from the kit: run {SETUP_CELL} first."
     cell = find_cell(notebook, name=name) if notebook else None
