@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tasks import kit_kernel_env
+
 # Notebooks that are not lessons (the browser test opens its own) are not nbval items.
 collect_ignore_glob = [
     "tests/browser/*.ipynb",
@@ -55,6 +57,9 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["WORKSHOP_TEMPORAL_PORT"] = str(_free_port())
     os.environ["WORKSHOP_TEMPORAL_UI_PORT"] = str(_free_port())
     os.environ["OPENAI_AGENTS_DISABLE_TRACING"] = "1"
+    # Every kernel a test starts is a kit kernel, as in `tasks.py lab`: it runs the kit's
+    # start-up file (out-of-order hints from the first cell).
+    os.environ.update(kit_kernel_env(os.environ))
     if config.option.nbval or config.option.nbval_lax:
         _nbval_reads_reference_outputs()
 
@@ -66,20 +71,15 @@ def _nbval_reads_reference_outputs() -> None:
     `# NBVAL_CHECK_OUTPUT` cells with outputs it reads from the file, so its reader is wrapped
     to put the stored references back, in memory, as it reads.
     """
-    import importlib.util
-    from pathlib import Path
-
     import nbformat
     import nbval.plugin
+
+    from tests.support.tools import load_tool
 
     # The learner-with-a-key run (tests/gateway/test_notebooks_upstream.py) compares outputs
     # with the offline ones once; the offline run is the strict one.
     run_once = os.environ.get("WORKSHOP_TEST_UPSTREAM") == "1"
-    path = Path(__file__).parent / "tools" / "clean_solutions.py"
-    spec = importlib.util.spec_from_file_location("clean_solutions", path)
-    assert spec is not None and spec.loader is not None
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool("clean_solutions")
 
     class _Reader:
         def __getattr__(self, name: str) -> object:

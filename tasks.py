@@ -41,6 +41,9 @@ FREE_MB_OVERRIDE = "WORKSHOP_CHECK_FREE_MB"
 # The ports the kit's embedded Temporal uses, and their defaults (see workshop/_settings.py).
 PORT_VARIABLES = {"WORKSHOP_TEMPORAL_PORT": 7233, "WORKSHOP_TEMPORAL_UI_PORT": 8233}
 FIRST_LESSON = ROOT / "notebooks" / "00-setup.ipynb"
+# IPython runs this file as each kernel the kit launches starts (PYTHONSTARTUP): out-of-order
+# cells get a hint from the very first cell (see the file's docstring).
+KERNEL_STARTUP = ROOT / "workshop" / "notebook" / "kernel_startup.py"
 STOP_HINT = (
     "To stop everything: Ctrl+C stops JupyterLab, then `.venv/bin/python -m workshop stop` "
     "stops the Temporal server, services and worker processes the kit started."
@@ -152,6 +155,20 @@ def ensure_chromium() -> str | None:
     return "apt-get could not install chromium on this machine"
 
 
+def kit_kernel_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` for a process whose Jupyter kernels are the kit's: they run KERNEL_STARTUP.
+
+    A PYTHONSTARTUP the user had is kept in WORKSHOP_USER_PYTHONSTARTUP (the start-up file
+    runs it too); nothing outside what the kit launches changes.
+    """
+    env = dict(environ)
+    own = env.get("PYTHONSTARTUP", "")
+    if own and Path(own) != KERNEL_STARTUP:
+        env["WORKSHOP_USER_PYTHONSTARTUP"] = own
+    env["PYTHONSTARTUP"] = str(KERNEL_STARTUP)
+    return env
+
+
 def lab_args(environ: Mapping[str, str], is_root: bool) -> list[str]:
     """The `jupyter lab` command line for this environment (loopback only, first lesson open)."""
     args = [
@@ -180,7 +197,9 @@ def lab() -> None:
     setup()
     run(PY, "-m", "workshop", "server", "start")
     print(STOP_HINT, flush=True)
-    os.execv(str(BIN / "jupyter"), lab_args(os.environ, os.geteuid() == 0))
+    os.execve(
+        str(BIN / "jupyter"), lab_args(os.environ, os.geteuid() == 0), kit_kernel_env(os.environ)
+    )
 
 
 def test() -> None:
@@ -355,7 +374,7 @@ def run_notebook(path: str) -> int:
 def check() -> None:
     """Attendee pre-flight: ends with one line, `READY: ...` or `NOT READY: <what to fix>`."""
     state = Path(tempfile.mkdtemp(prefix="workshop-check-"))
-    env = {**os.environ, "WORKSHOP_STATE_DIR": str(state)}
+    env = {**kit_kernel_env(os.environ), "WORKSHOP_STATE_DIR": str(state)}
     problem: NotReady | None = None
     try:
         print(check_python(sys.version_info[:3]), flush=True)

@@ -6,17 +6,22 @@ import ast
 import asyncio
 import inspect
 import logging
+import os
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from temporalio.api.failure.v1 import Failure
 from temporalio.exceptions import ApplicationError
 
+from tasks import KERNEL_STARTUP, kit_kernel_env
 from tests.support.kernels import execute
 from workshop import Checks, load_answer, require, unique_id
 from workshop.errors import ExerciseIncomplete, MissingSetup, WorkshopError
 from workshop.notebook import answers
+from workshop.notebook.cells import order_hint
+from workshop.notebook.failures import explain
 from workshop.testing import ExpectedFailureFilter
 
 
@@ -162,24 +167,127 @@ def test_expected_activity_failures_are_quiet() -> None:
     assert keep(record(ZeroDivisionError("a bug in the learner's activity")))
 
 
+LESSON_03 = Path(__file__).resolve().parent.parent / "solutions" / "03-durable-agent-loop.ipynb"
+
+
+def test_order_hints_name_the_cell_to_run() -> None:
+    assert order_hint(NameError("x", name="require")) == (
+        "Hint: `require` comes from the kit: run the setup cell at the top (the one with "
+        "`from workshop import ...`) first."
+    )
+    hint = order_hint(NameError("x", name="crash_view"), LESSON_03)
+    assert hint is not None and "the cell under “5. Kill the worker mid-run”" in hint
+    assert "made by the setup cell at the top" in str(
+        order_hint(NameError(name="QUESTION"), LESSON_03)
+    )
+    unknown = order_hint(NameError("x", name="nobody_defines_this"), LESSON_03)
+    assert unknown is not None and "is made by an earlier cell" in unknown
+    assert order_hint(MissingSetup("`x` is not defined yet: run ...")) is None
+    try:  # a name missing inside a lesson module is a bug there, not a cell run out of order
+        exec(compile("workflow.now()", "/nb/lesson_modules/lesson03_agent_loop.py", "exec"), {})
+    except NameError as typo:
+        assert order_hint(typo, LESSON_03) is None
+
+
+def test_a_lesson_module_imported_too_early_names_its_cell() -> None:
+    try:
+        exec("from lesson_modules.lesson99_nowhere import Thing", {})  # the folder is missing
+    except ModuleNotFoundError as missing:
+        hint = order_hint(missing)
+    assert hint == (
+        "Hint: `lesson_modules.lesson99_nowhere` is written by the cell that starts with "
+        "`%%workflow_module lesson99_nowhere`: run it first (or Run > Run All Above Selected Cell)."
+    )
+    assert order_hint(ModuleNotFoundError("No module named 'numpyy'", name="numpyy")) is None
+    exercise = order_hint(ModuleNotFoundError(name="lesson_modules.lesson03_agent_loop"), LESSON_03)
+    assert exercise is not None and "under “Exercise 2: the tool-call branch”" in exercise
+
+
+def test_a_failure_shows_the_learners_own_lines_and_the_cell_to_fix(tmp_path: Path) -> None:
+    # A traceback as a worker sends it (Temporal carries it as text), around the learner's file.
+    stack = (
+        '  File "/venv/temporalio/worker/_workflow_instance.py", line 1175, in run_workflow\n'
+        "    result = await self._inbound.execute_workflow(input)\n\n"
+        f'  File "{tmp_path}/lesson_modules/lesson03_agent_loop.py", line 89, in run\n'
+        '    "output": json.dumps(result),\n'
+        "              ^^^^^^^^^^^^^^^^^^\n\n"
+        '  File "/usr/lib/python3.11/json/__init__.py", line 231, in dumps\n'
+        "    return _default_encoder.encode(obj)\n"
+    )
+    failure = Failure(
+        message="Object of type coroutine is not JSON serializable", stack_trace=stack
+    )
+    failure.application_failure_info.type = "TypeError"
+    error = ApplicationError(failure.message, type="TypeError")
+    error._failure = failure  # what the SDK's failure converter sets
+    assert explain(RuntimeError("Workflow execution failed")) is None  # nothing of the learner's
+    try:
+        raise RuntimeError("Workflow execution failed") from error
+    except RuntimeError as failed:
+        shown = explain(failed)
+    assert shown is not None
+    assert shown.lines("run this one again") == [
+        "TypeError: Object of type coroutine is not JSON serializable (a coroutine was used as a "
+        "value: is an `await` missing?)",
+        '  File "lesson_modules/lesson03_agent_loop.py", line 89, in run',
+        '    "output": json.dumps(result),',
+        "Fix it in the cell that starts with `%%workflow_module lesson03_agent_loop`, run that "
+        "cell, then run this one again.",
+    ]
+
+
 @pytest.mark.notebooks
-def test_in_a_kernel_out_of_order_cells_say_what_to_run(tmp_path: Path) -> None:
+def test_a_fresh_kit_kernel_explains_out_of_order_cells_from_the_first_one(tmp_path: Path) -> None:
+    # A later lesson-03 cell first, an agent cell before its module cell, a later section's
+    # name: no `import workshop` has run. The kernel knows its notebook, as in JupyterLab.
+    # Then `require` itself, and a name no cell defines.
+    cells = {cell.id: cell for cell in nbformat.read(LESSON_03, as_version=4).cells}
+    own = tmp_path / "my_startup.py"
+    own.write_text("my_own_startup_ran = True\n")
     nb = nbformat.v4.new_notebook()
     nb.cells = [
+        cells["c15"],
+        cells["c14"],
+        nbformat.v4.new_code_cell("print(crash_view)"),
+        nbformat.v4.new_code_cell("print('own start-up file ran:', my_own_startup_ran)"),
         nbformat.v4.new_code_cell("from workshop import require"),
         nbformat.v4.new_code_cell('client = require("client", run="the setup cell at the top")'),
         nbformat.v4.new_code_cell("print(undefined_variable_h5)"),
     ]
-    execute(nb, tmp_path, timeout=60)
-    missing = [o for o in nb.cells[1].outputs if o.output_type == "error"]
-    assert missing and missing[0].ename == "MissingSetup"
-    assert "run the setup cell at the top first" in missing[0].evalue
-    # Shown as the message alone, not a traceback through the kit.
-    assert all("_cells.py" not in line for line in missing[0].traceback)
-    outputs = nb.cells[2].outputs
-    assert any(o.output_type == "error" and o.ename == "NameError" for o in outputs)
-    hint = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    assert "`undefined_variable_h5` is made by an earlier cell" in hint
+    env = kit_kernel_env({**os.environ, "PYTHONSTARTUP": str(own)})
+    execute(nb, tmp_path, timeout=120, env={**env, "JPY_SESSION_NAME": str(LESSON_03)})
+    hints = [
+        "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        for cell in nb.cells
+    ]
+    assert [o.ename for cell in nb.cells for o in cell.outputs if o.output_type == "error"] == [
+        "NameError",
+        "ModuleNotFoundError",
+        "NameError",
+        "MissingSetup",
+        "NameError",
+    ]
+    assert "Hint: `require` comes from the kit: run the setup cell at the top" in hints[0]
+    assert (
+        "Hint: `lesson_modules.lesson03_agent_loop` is written by the cell under “Exercise 2: "
+        "the tool-call branch” that starts with `%%workflow_module lesson03_agent_loop`"
+    ) in hints[1]
+    assert "`crash_view` is made by the cell under “5. Kill the worker mid-run”" in hints[2]
+    assert hints[3] == "own start-up file ran: True\n"  # a learner's PYTHONSTARTUP still runs
+    # require() names the cell itself, shown as the message alone (no traceback, no hint).
+    missing = [o for o in nb.cells[5].outputs if o.output_type == "error"][0]
+    assert "run the setup cell at the top first" in missing.evalue
+    assert all("cells.py" not in line for line in missing.traceback) and not hints[5]
+    assert "`undefined_variable_h5` is made by an earlier cell" in hints[6]
+
+
+def test_only_what_the_kit_launches_runs_its_start_up_file() -> None:
+    plain = {"PATH": "/usr/bin", "HOME": "/home/learner"}
+    assert kit_kernel_env(plain) == {**plain, "PYTHONSTARTUP": str(KERNEL_STARTUP)}
+    assert KERNEL_STARTUP.is_file()
+    theirs = kit_kernel_env({**plain, "PYTHONSTARTUP": "/home/learner/.pythonrc.py"})
+    assert theirs["WORKSHOP_USER_PYTHONSTARTUP"] == "/home/learner/.pythonrc.py"
+    assert kit_kernel_env(theirs) == theirs  # applied again (a test worker), nothing is lost
 
 
 # --- The reference answer for a learner who is stuck (load_answer) ------------------------

@@ -14,36 +14,27 @@ from __future__ import annotations
 
 import ast
 import copy
-import importlib.util
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 
 import nbformat
 import pytest
 from nbformat import NotebookNode
 
 from tests.support.kernels import execute
+from tests.support.tools import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 NOTEBOOKS = ROOT / "notebooks"
 
 
-def _load_tool(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-make_exercises = _load_tool("make_exercises")
-clean_solutions = _load_tool("clean_solutions")
+make_exercises = load_tool("make_exercises")
+clean_solutions = load_tool("clean_solutions")
 
 SOLUTION_FILES = sorted(SOLUTIONS.glob("*.ipynb"))
 LESSON_NAMES = [p.name for p in SOLUTION_FILES]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import sys
 from pathlib import Path
 
@@ -90,9 +91,16 @@ def clean(nb: NotebookNode) -> NotebookNode:
 
 
 def record(path: Path, timeout: int = 600) -> NotebookNode:
-    """Run the notebook in a fresh kernel (cwd = its folder) and return it with outputs."""
+    """Run the notebook in a fresh kernel (cwd = its folder) and return it with outputs.
+
+    The kernel is a kit kernel, as in JupyterLab and nbval: it runs the kit's start-up file.
+    """
     from nbclient import NotebookClient
 
+    sys.path.insert(0, str(ROOT))
+    from tasks import kit_kernel_env
+
+    os.environ.update(kit_kernel_env(os.environ))
     nb = nbformat.read(path, as_version=4)
     NotebookClient(
         nb,

@@ -34,18 +34,34 @@ def _route_kernel_model_calls() -> None:
         warnings.warn(f"the kit's model gateway did not start: {exc}", stacklevel=2)
 
 
-def _prepare_kernel() -> None:
-    """In a Jupyter kernel: the model routing, nest-asyncio, the magics, plain-words errors."""
-    from .notebook.cells import install_name_error_hint
-    from .notebook.magics import apply_nest_asyncio, register_magics
+def _prepare_for_cells() -> None:
+    """The model routing, nest-asyncio, quiet logs, and Temporal's failures in plain words."""
+    import temporalio.client  # noqa: F401  (its failure types join the kernel's error display)
+
+    from .notebook.cells import install_kernel_errors
+    from .notebook.magics import apply_nest_asyncio
     from .notebook.quiet import quiet_core_warnings, quiet_expected_activity_failures
 
     _route_kernel_model_calls()
     apply_nest_asyncio()
-    register_magics()
-    install_name_error_hint()
     quiet_expected_activity_failures()
     quiet_core_warnings()
+    install_kernel_errors()
+
+
+def _prepare_kernel() -> None:
+    """In a Jupyter kernel: the magics and the which-cell-to-run hints at once; the rest now
+    when a cell imports the kit, or at the first cell when the kernel is still starting (the
+    kit's PYTHONSTARTUP file, `notebook/kernel_startup.py`, imports it then)."""
+    from .notebook.cells import install_kernel_errors
+    from .notebook.magics import at_first_cell, kernel_starting, register_magics
+
+    register_magics()
+    install_kernel_errors()
+    if kernel_starting():
+        at_first_cell(_prepare_for_cells)
+    else:
+        _prepare_for_cells()
 
 
 if in_kernel():

@@ -45,3 +45,12 @@ class ExerciseIncomplete(AssertionError):
 
 class BlobNotFound(WorkshopError, KeyError):
     """A claim-check reference names no blob in the local blob store."""
+
+
+class WorkflowStuck(WorkshopError, TimeoutError):
+    """A workflow a cell waits for cannot finish (no worker, a failing workflow task) or took
+    too long; the message says what it waits for and what to check."""
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a traceback through the kit's waiting code.
+        return [f"{type(self).__name__}: {self}"]

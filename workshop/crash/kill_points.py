@@ -2,11 +2,14 @@
 
 A kill point is a short spec string, so it can travel on a command line to a worker process:
 
-- ``start:NAME[#K]``: when activity NAME starts its K-th run in this process (default 1),
-  before its code runs. Nothing of that activity happened.
-- ``mid:NAME[#K]``: inside activity NAME's K-th run, after its code has done its work but
+- ``start:NAME[#K]``: when the K-th activity NAME of this process starts (default 1), before
+  its code runs. Nothing of that activity happened.
+- ``mid:NAME[#K]``: inside the K-th activity NAME, after its code has done its work but
   before the result reaches Temporal: the worst moment to die. Temporal never hears of the
   result, so that one activity runs again (at-least-once); every earlier one does not.
+
+Activities are counted, not attempts: a retried attempt (an attempt that timed out on a busy
+machine, say) is the same activity, so the kill lands on the same step run after run.
 - ``after:N``: once this process has completed N activities and Temporal has recorded the
   N-th result in the workflow's history; any further activity in this process waits, so the
   kill lands exactly between activity N and the next.
@@ -82,7 +85,7 @@ class KillPoint:
 
 
 def kill_when_activity_starts(name: str, run: int = 1) -> KillPoint:
-    """Kill the worker when activity `name` starts (its `run`-th run in the process)."""
+    """Kill the worker when activity `name` starts (the `run`-th such activity in the process)."""
     return KillPoint("start", name, run)
 
 
@@ -109,7 +112,8 @@ class CrashInterceptor(Interceptor):
     def __init__(self, point: KillPoint, client: Client) -> None:
         self.point = point
         self.client = client
-        self.runs: dict[str, int] = {}
+        self.seen: dict[str, list[tuple[str, str]]] = {}
+        """Per activity type, the activities (run id, activity id) this process has started."""
         self.completed = 0
         self.kill_pending = False
         """Set once an `after:N` kill is due: later activities then wait for it."""
@@ -152,8 +156,11 @@ class _CrashActivityInbound(ActivityInboundInterceptor):
             await asyncio.Event().wait()
         info = activity.info()
         name = info.activity_type
-        root.runs[name] = run = root.runs.get(name, 0) + 1
-        matches = point.activity == name and point.count == run
+        seen = root.seen.setdefault(name, [])
+        key = (info.workflow_run_id or "", info.activity_id)
+        if key not in seen:
+            seen.append(key)
+        matches = point.activity == name and point.count == seen.index(key) + 1
         if point.kind == "start" and matches:
             _die(point)
         result = await super().execute_activity(input)

@@ -118,6 +118,9 @@ class Totals:
     """What a run cost and survived."""
 
     llm_calls: int = 0
+    llm_attempts: int = 0
+    """LLM call attempts, retries included: the model requests a run made (an attempt killed
+    after the model answered was paid, though its result was lost)."""
     tokens: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
@@ -801,6 +804,7 @@ def summarize(steps: Sequence[Step]) -> Totals:
             done += 1
         if step.kind == "llm":
             totals.llm_calls += 1
+            totals.llm_attempts += max(step.attempt, 1)
             totals.tokens_in += step.tokens_in
             totals.tokens_out += step.tokens_out
             if step.status == "done":

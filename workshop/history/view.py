@@ -16,6 +16,7 @@ import ipywidgets as widgets
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 
 from ..notebook.display import TextForm
+from ..notebook.failures import watch
 from ..runtime.server import ui_url
 from .model import Step, Totals, fetch_steps, history_steps, resolve_handle, summarize
 
@@ -269,13 +270,24 @@ class HistoryView(TextForm):
             self._display_handle.update(self._repr_mimebundle_(), raw=True)
 
     async def wait_closed(self, timeout: float | None = None) -> HistoryView:
-        """Wait until the workflow closes and the view shows its last step."""
+        """Wait until the workflow closes and the view shows its last step.
+
+        Raises:
+            WorkflowStuck: no worker polls the workflow's task queue, its code keeps failing,
+                or it is still running after `timeout` seconds (the message says which).
+        """
         if self._task is None or self._task.done():
             if self.closed:
                 return self
             self.start()
         assert self._task is not None
-        await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        handle = await resolve_handle(self._target, self._client)
+        await watch(
+            asyncio.shield(self._task),
+            handle,
+            timeout=float("inf") if timeout is None else timeout,
+            what=f"workflow {self.workflow_id} to close",
+        )
         return self
 
     def text(self) -> str:

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import html
-import time
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
 from temporalio.client import WorkflowHandle
 
+from ..errors import WorkflowStuck
 from .display import TextForm, is_python, variable_name
+from .failures import watch
 
 
 def _name(update: Any) -> str:
@@ -182,19 +183,26 @@ async def wait_for_query(
         timeout: seconds before giving up.
 
     Raises:
-        TimeoutError: the condition did not hold within `timeout`; the message has the last answer.
+        WorkflowStuck: (a TimeoutError) the condition did not hold within `timeout`, or the
+            workflow cannot get on (no worker, failing code); the message says which, with
+            the last answer.
     """
-    deadline = time.monotonic() + timeout
-    answer: Any = None
-    while True:
-        left = max(deadline - time.monotonic(), 0.1)
-        try:
-            # A query needs a worker; while none serves the workflow it would wait, so bound it.
-            answer = await asyncio.wait_for(handle.query(query), left)
-            if until(answer):
-                return answer
-        except Exception:
-            pass  # No worker has the workflow yet, or it has no state to show yet: ask again.
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"workflow {handle.id}: still {answer!r} after {timeout:.0f} s")
-        await asyncio.sleep(interval)
+    answers: list[Any] = []
+
+    async def ask() -> Any:
+        while True:
+            try:
+                # A query needs a worker; while none serves the workflow it would wait, so bound it.
+                answer = await asyncio.wait_for(handle.query(query), 5.0)
+                answers.append(answer)
+                if until(answer):
+                    return answer
+            except Exception:
+                pass  # No worker has the workflow yet, or it has no state to show yet: ask again.
+            await asyncio.sleep(interval)
+
+    try:
+        return await watch(ask(), handle, timeout=timeout, what=f"the query {_name(query)}")
+    except WorkflowStuck as stuck:
+        last = f" (its last answer: {answers[-1]!r})" if answers else ""
+        raise WorkflowStuck(f"{stuck}{last}") from None

@@ -11,9 +11,12 @@ It prints one ✓ or ✗ line per check. If anything is wrong it raises `Exercis
 (an AssertionError) whose message lists the ✗ lines, shown without a traceback in Jupyter.
 A name the exercise should define but that is missing (because the stub cell raised
 NotImplementedError, or was never run) reads "run (and finish) Exercise N first", and code
-that still raises NotImplementedError reads the same way: never an obscure NameError.
-When the exercise's reference answer was loaded with `load_answer` (and is still in place),
-the last line says so: the pass is the reference's, not the learner's.
+that still raises NotImplementedError reads the same way: never an obscure NameError. A bug in
+the learner's workflow or activity code reads as their own lines and the cell to fix (see
+`failures.py`); `await check.result(handle)` and `await check.update(handle, ...)` wait with a
+timeout that says what they were waiting for. When the exercise's reference answer was loaded
+with `load_answer` (and is still in place), the last line says so: the pass is the
+reference's, not the learner's.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ import sys
 from types import FrameType, ModuleType, TracebackType
 from typing import Any
 
-from ..errors import ExerciseIncomplete
+from ..errors import ExerciseIncomplete, WorkflowStuck
 from .answers import reference_in_place
+from .failures import explain, watch
 from .magics import MODULES_DIR
 
 OK = "✓"
@@ -177,6 +181,25 @@ class Checks:
         self.passed(f"module `{name}` imports")
         return module
 
+    async def result(self, handle: Any, timeout: float = 30.0) -> Any:
+        """The workflow's result; stops with a sentence when it fails or cannot finish.
+
+        A failure in the learner's code shows their own lines and the cell to fix; a workflow
+        that no worker polls, whose code keeps failing, or that is still running after
+        `timeout` seconds says so (see `failures.watch`).
+        """
+        return await watch(handle.result(), handle, timeout=timeout)
+
+    async def update(self, handle: Any, update: Any, arg: Any, timeout: float = 30.0) -> Any:
+        """`handle.execute_update(update, arg)`, with the same timeout and words as `result`."""
+        name = getattr(update, "__name__", update)
+        return await watch(
+            handle.execute_update(update, arg),
+            handle,
+            timeout=timeout,
+            what=f"the update {name} of workflow {handle.id}",
+        )
+
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
@@ -219,6 +242,12 @@ class Checks:
             )
         if isinstance(exc, NameError):
             return f"{exc}: run (and finish) Exercise {self.exercise} and the cells above it first."
+        if isinstance(exc, WorkflowStuck):
+            return str(exc)
+        mine = explain(exc)
+        if mine is not None:
+            lines = mine.lines("run this check again")
+            return "your code raised " + "\n".join(lines)
         root = chain[-1]
         detail = f"{type(exc).__name__}: {exc}"
         if root is not exc:
@@ -228,9 +257,13 @@ class Checks:
     def _report(self) -> None:
         print(f"{self.label}:")
         for line in self.lines:
-            print(f"  {line}")
+            first, *more = line.splitlines() or [""]
+            print(f"  {first}")
+            for detail in more:  # a traceback or a reason under its line
+                print(f"    {detail}")
         if self.failures:
-            summary = "; ".join(self.failures)
+            # One line per failure here; the lines above hold the details (a traceback).
+            summary = "; ".join(failure.splitlines()[0] for failure in self.failures)
             raise ExerciseIncomplete(f"{self.label} is not done yet: {summary}")
         if self._reference:
             print(

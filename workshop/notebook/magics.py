@@ -1,9 +1,11 @@
-"""Notebook conveniences: nest-asyncio once, and a cell magic that writes a workflow module."""
+"""Notebook conveniences: nest-asyncio once, a cell magic that writes a workflow module, and
+when a kernel is starting (the kit's PYTHONSTARTUP file runs then)."""
 
 from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 _applied = False
@@ -23,6 +25,26 @@ def apply_nest_asyncio() -> None:
 def in_kernel() -> bool:
     """True inside a Jupyter kernel."""
     return "ipykernel" in sys.modules and _ipython() is not None
+
+
+def kernel_starting() -> bool:
+    """True while a kernel is still starting (no request handled yet, e.g. in PYTHONSTARTUP)."""
+    kernel = getattr(_ipython(), "kernel", None)
+    get_parent = getattr(kernel, "get_parent", None)
+    return get_parent is not None and not get_parent()
+
+
+def at_first_cell(prepare: Callable[[], None]) -> None:
+    """Run `prepare` once, just before the kernel's next cell runs."""
+    ip = _ipython()
+    if ip is None:
+        return
+
+    def once(*args: object) -> None:
+        ip.events.unregister("pre_run_cell", once)
+        prepare()
+
+    ip.events.register("pre_run_cell", once)
 
 
 def _ipython():  # type: ignore[no-untyped-def]

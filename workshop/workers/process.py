@@ -16,13 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from temporalio.api.enums.v1 import TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from ..crash.kill_points import KillPoint
 from ..errors import WorkerStartError
+from ..notebook.failures import task_queue_pollers
 from ..runtime import processes
 from ..runtime.server import connect
 from ..runtime.services import route_model_calls
@@ -35,17 +33,8 @@ async def _polling(client: Client, task_queue: str, pid: int) -> bool:
     A worker's default identity is "PID@HOST"; pollers of an earlier, killed process of the
     same task queue are still listed for a while, so the pid tells them apart.
     """
-    for kind in (TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY):
-        reply = await client.workflow_service.describe_task_queue(
-            DescribeTaskQueueRequest(
-                namespace=client.namespace,
-                task_queue=TaskQueue(name=task_queue),
-                task_queue_type=kind,
-            )
-        )
-        if any(p.identity.startswith(f"{pid}@") for p in reply.pollers):
-            return True
-    return False
+    pollers = await task_queue_pollers(client, task_queue)
+    return any(p.identity.startswith(f"{pid}@") for p in pollers)
 
 
 def stop_worker_processes(cfg: Settings | None = None) -> int:
