@@ -34,4 +34,6 @@ async def test_three_day_sleep_finishes_at_once() -> None:
             )
             wall = time.monotonic() - wall
     assert slept >= timedelta(days=3).total_seconds()
-    assert wall < 1.0, f"a 3-day sleep took {wall:.2f} s of real time"
+    # Skipped, not slept: seconds of real time at most, even on a busy machine (the figure
+    # itself is a benchmark's business, not this test's).
+    assert wall < 30, f"a 3-day sleep took {wall:.2f} s of real time"
