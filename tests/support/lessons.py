@@ -15,14 +15,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 MAGIC = "%%workflow_module"
 
 
 def module_cells(notebook: Path) -> dict[str, str]:
     """NAME -> source of each `%%workflow_module NAME` cell in `notebook`."""
+    import nbformat  # here: a replay in a fresh process needs plugins_of, not 2 s of nbformat
+
     found: dict[str, str] = {}
     for cell in nbformat.read(notebook, as_version=4).cells:
         first, _, body = cell.source.partition("\n")
