@@ -3,9 +3,11 @@
 Runs each solution notebook top to bottom in a fresh kernel against a fresh embedded Temporal
 server (its own state folder and ports), so the workflows run with exactly the inputs, faults
 and crashes the lessons teach. Then, for every workflow class of every lesson module (the
-`%%workflow_module` cells, via tests/support/lessons.py), it takes the finished runs of that
-workflow type from the server, keeps those that replay with the class (up to two, the longest
-first: crashes and retries make long histories) and saves them under
+`%%workflow_module` cells, via tests/support/lessons.py), it takes the runs of that workflow
+type from the server (closed runs first, then open ones: a conversation that lives for weeks is
+still open when its notebook ends, and its history so far is what a restarted worker replays),
+keeps those that replay with the class (up to two, the longest first: crashes and retries make
+long histories) and saves them under
 tests/fixtures/lesson_histories/<module>/ with a manifest.json that the replay test reads.
 
 A module in EXPECTED_NONDETERMINISTIC is a lesson's deliberately broken change: for it the
@@ -90,10 +92,6 @@ def workflow_type(cls: type) -> str:
 
 async def replay(cls: type, plugins: list[Any], history: Any) -> Exception | None:
     """Replay one history with one workflow class; the failure, or None when it replays."""
-    # The Agents SDK imports openai (and its httpx2) lazily from workflow code; the plugin
-    # passes openai and agents through the sandbox, which works once they are loaded here.
-    import agents  # noqa: F401
-    import openai  # noqa: F401
     from temporalio.worker import Replayer
 
     from workshop.testing import sandbox_runner
@@ -104,15 +102,22 @@ async def replay(cls: type, plugins: list[Any], history: Any) -> Exception | Non
     return result.replay_failure
 
 
-async def finished_histories(client: Any) -> dict[str, list[Any]]:
-    """Histories of every closed workflow on the server, by workflow type."""
-    found: dict[str, list[Any]] = {}
-    async for execution in client.list_workflows('ExecutionStatus != "Running"'):
+async def lesson_histories(client: Any) -> dict[str, list[Any]]:
+    """Histories of every workflow run on the server, by workflow type: closed runs first,
+    then open ones, the longest first in each."""
+    from temporalio.client import WorkflowExecutionStatus
+
+    found: dict[str, list[tuple[bool, Any]]] = {}
+    async for execution in client.list_workflows():
         handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
-        found.setdefault(execution.workflow_type, []).append(await handle.fetch_history())
-    for histories in found.values():
-        histories.sort(key=lambda h: len(h.events), reverse=True)
-    return found
+        is_open = execution.status == WorkflowExecutionStatus.RUNNING
+        found.setdefault(execution.workflow_type, []).append(
+            (is_open, await handle.fetch_history())
+        )
+    return {
+        kind: [h for _, h in sorted(runs, key=lambda run: (run[0], -len(run[1].events)))]
+        for kind, runs in found.items()
+    }
 
 
 async def record(lessons: list[str]) -> int:
@@ -130,7 +135,7 @@ async def record(lessons: list[str]) -> int:
         run_notebook(notebook)
 
     client = await workshop.connect()
-    by_type = await finished_histories(client)
+    by_type = await lesson_histories(client)
     lesson_modules_dir()
     manifest: dict[str, Any] = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
     missing = 0

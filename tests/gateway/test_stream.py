@@ -7,10 +7,14 @@ from typing import Any
 
 from agents import Agent, Runner, function_tool
 from openai import AsyncOpenAI
-from openai.types.responses import ResponseTextDeltaEvent
+from openai.types.responses import ResponseStreamEvent, ResponseTextDeltaEvent
+from pydantic import TypeAdapter
 
 import workshop.testing
 from workshop import WEATHER_TOOLS, get_ip_address, get_location_from_ip, get_weather_alerts
+from workshop.model.convert import respond_chat, respond_responses
+from workshop.model.stream import responses_events
+from workshop.services.gateway import chat_to_responses
 from workshop.testing import MODEL_NAME, chat_tools
 
 QUESTION = "Are there any weather alerts where I am?"
@@ -34,6 +38,26 @@ async def test_responses_stream_text_word_by_word() -> None:
     assert "".join(deltas) == final.output_text
     assert final.model == MODEL_NAME and final.usage is not None and final.usage.total_tokens > 0
     assert [e.sequence_number for e in events] == list(range(len(events)))
+
+
+def test_every_streamed_event_has_every_field_openai_requires() -> None:
+    """Strictly valid, as a real model's are: the plugin decodes a streamed call's events in
+    the workflow, and an event short of a required field falls back to a lenient decode that,
+    in a fresh worker replaying the history, builds the wrong class (`response.completed` as an
+    audio event: "Model did not produce a final response!"). Offline and translated replies."""
+    strict = TypeAdapter(ResponseStreamEvent)
+    answers = [
+        {"input": "Hello there"},
+        {"input": QUESTION, "tools": WEATHER_TOOLS},
+    ]
+    replies = [respond_responses(body) for body in answers]
+    chat = {"messages": [{"role": "user", "content": QUESTION}], "tools": chat_tools(WEATHER_TOOLS)}
+    replies.append(chat_to_responses(respond_chat(chat), {"model": "llama3"}))
+    for reply in replies:
+        events = list(responses_events(reply))
+        decoded = [strict.validate_python(event) for event in events]
+        assert [type(e).__name__ for e in decoded][-1] == "ResponseCompletedEvent"
+        assert [e.type for e in decoded] == [e["type"] for e in events]
 
 
 async def test_responses_stream_tool_call_arguments() -> None:

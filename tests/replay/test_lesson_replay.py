@@ -63,31 +63,15 @@ async def test_saved_history_replays_as_expected(
             await _replay(module_name, cls_name, item)
 
 
-# Lesson workflows the recorder cannot save a replayable history for yet, each with the reason.
-# Open defects (issue 13), not exemptions: the test below fails once one of them replays, so
-# the entry must go when it is fixed.
-KNOWN_GAPS = {
-    "lesson07_streaming.StreamingConversation": "replays hit Temporal's sandbox importing "
-    "openai's httpx2 (not passed through by the plugin) and a TimerCanceled nondeterminism",
-    "lesson07_compaction.CompactingConversation": "replays hit Temporal's sandbox importing "
-    "openai's dependencies lazily from workflow code (RestrictedWorkflowAccessError)",
-}
-
-
 def test_every_lesson_workflow_has_a_saved_history() -> None:
     missing = []
     for notebook in sorted(SOLUTIONS.glob("[0-9][0-9]-*.ipynb")):
         for name in module_cells(notebook):
             for cls in _workflow_classes(_module(name)):
                 spec = MANIFEST.get(name, {}).get("workflows", {}).get(cls.__name__)
-                saved = bool(spec and spec["histories"])
-                known = f"{name}.{cls.__name__}" in KNOWN_GAPS
-                if saved == known:
+                if not (spec and spec["histories"]):
                     missing.append(f"{notebook.name}: {name}.{cls.__name__}")
-    assert not missing, (
-        f"lesson workflows without a saved history ({RECORD}), or with one while listed in "
-        f"KNOWN_GAPS (remove them there): {missing}"
-    )
+    assert not missing, f"lesson workflows without a saved history ({RECORD}): {missing}"
 
 
 def test_the_broken_change_is_covered() -> None:

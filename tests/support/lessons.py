@@ -15,14 +15,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 MAGIC = "%%workflow_module"
 
 
 def module_cells(notebook: Path) -> dict[str, str]:
     """NAME -> source of each `%%workflow_module NAME` cell in `notebook`."""
+    import nbformat  # here: a replay in a fresh process needs plugins_of, not 2 s of nbformat
+
     found: dict[str, str] = {}
     for cell in nbformat.read(notebook, as_version=4).cells:
         first, _, body = cell.source.partition("\n")
@@ -51,6 +51,21 @@ def lesson_modules_dir() -> Path:
 def plugins_of(module: Any) -> list[Any]:
     """The Temporal plugins a lesson module's workflows need (the OpenAI Agents plugin, if any).
 
-    Lessons on the Agents SDK define `openai_agents_plugin()` next to their workflows.
+    Lessons on the Agents SDK define `openai_agents_plugin()` next to their workflows; a
+    workflow that extends another lesson's (lesson 07's `StreamingConversation` extends
+    `Conversation`) runs on the plugin of the module that defines its base. Without the plugin
+    a worker or a replayer runs the SDK's own runner inside the workflow: a real model call
+    from workflow code, whose lazy imports Temporal's sandbox refuses.
     """
-    return [module.openai_agents_plugin()] if hasattr(module, "openai_agents_plugin") else []
+    from workshop.testing import discover
+
+    owners = [module] + [
+        sys.modules[base.__module__]
+        for cls in discover([module])[0]
+        for base in cls.__mro__[1:]
+        if base.__module__ in sys.modules
+    ]
+    for owner in owners:
+        if hasattr(owner, "openai_agents_plugin"):
+            return [owner.openai_agents_plugin()]
+    return []

@@ -23,7 +23,7 @@ from agents.items import TResponseStreamEvent
 from openai import AsyncOpenAI
 from openai.types.responses import Response, ResponseCompletedEvent
 
-from .convert import _plain, conversation_from_responses, responses_output
+from .convert import _plain, conversation_from_responses, responses_output, responses_usage
 from .core import MODEL_NAME, ToolSpec, decide, estimate_tokens
 
 
@@ -135,13 +135,7 @@ class OfflineModel(Model):
                 "parallel_tool_calls": False,
                 "tool_choice": "auto",
                 "tools": [],
-                "usage": {
-                    "input_tokens": usage.input_tokens,
-                    "input_tokens_details": {"cached_tokens": 0},
-                    "output_tokens": usage.output_tokens,
-                    "output_tokens_details": {"reasoning_tokens": 0},
-                    "total_tokens": usage.total_tokens,
-                },
+                "usage": responses_usage(usage.input_tokens, usage.output_tokens),
             }
         )
         yield ResponseCompletedEvent(

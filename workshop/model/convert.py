@@ -127,6 +127,22 @@ def responses_output(decision: Decision) -> list[dict[str, Any]]:
     ]
 
 
+def responses_usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:
+    """A Responses API `usage` object, with every field openai's types require.
+
+    A streamed model call's events come back to the workflow through a strict pydantic
+    decode; an event short of a required field falls back to a lenient decode that, in a
+    fresh process (a worker replaying after a restart), builds the wrong event class.
+    """
+    return {
+        "input_tokens": input_tokens,
+        "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+        "output_tokens": output_tokens,
+        "output_tokens_details": {"reasoning_tokens": 0},
+        "total_tokens": input_tokens + output_tokens,
+    }
+
+
 def respond_responses(body: dict[str, Any]) -> dict[str, Any]:
     """A full `POST /v1/responses` reply for a request body."""
     conv = conversation_from_responses(body.get("instructions"), body.get("input"))
@@ -156,13 +172,7 @@ def respond_responses(body: dict[str, Any]) -> dict[str, Any]:
         "incomplete_details": None,
         "metadata": {},
         "text": {"format": {"type": "text"}},
-        "usage": {
-            "input_tokens": in_tokens,
-            "input_tokens_details": {"cached_tokens": 0},
-            "output_tokens": out_tokens,
-            "output_tokens_details": {"reasoning_tokens": 0},
-            "total_tokens": in_tokens + out_tokens,
-        },
+        "usage": responses_usage(in_tokens, out_tokens),
     }
 
 

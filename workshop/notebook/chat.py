@@ -87,7 +87,7 @@ class ChatWindow(TextForm):
         self.restarts = 0
         """Streams of the last message that started over after text was shown (retries)."""
         self.first_token = asyncio.Event()
-        """Set when the first text of the current message arrives."""
+        """Set when the first text of the current message arrives (or its reply ends without)."""
         self._stream: Any = None
         self._position = 0
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -149,6 +149,8 @@ class ChatWindow(TextForm):
             if follower is not None:
                 await self._catch_up()
                 follower.cancel()
+                # No words will come now: whoever waits for the first ones stops waiting.
+                self.first_token.set()
             self.partial = ""
             self.button.disabled = False
             self._render()

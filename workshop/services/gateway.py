@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 import httpx
 from httpx_sse import EventSource
 
-from ..model.convert import models_list, respond_chat, respond_responses
+from ..model.convert import models_list, respond_chat, respond_responses, responses_usage
 from ..model.stream import chat_stream, responses_stream, sse
 
 UPSTREAM_BASE_URL = "WORKSHOP_UPSTREAM_BASE_URL"
@@ -376,11 +376,5 @@ def chat_to_responses(completion: dict[str, Any], request: dict[str, Any]) -> di
         "incomplete_details": None,
         "metadata": {},
         "text": {"format": {"type": "text"}},
-        "usage": {
-            "input_tokens": inputs,
-            "input_tokens_details": {"cached_tokens": 0},
-            "output_tokens": outputs,
-            "output_tokens_details": {"reasoning_tokens": 0},
-            "total_tokens": inputs + outputs,
-        },
+        "usage": responses_usage(inputs, outputs),
     }

@@ -19,11 +19,13 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:
-    """Temporal's workflow sandbox with the kit passed through, for replaying the kit's tests."""
+    """Temporal's workflow sandbox with the kit passed through, for replaying the kit's tests.
+
+    Nothing else: the OpenAI Agents plugin passes `agents` and `openai` through itself, so a
+    replay of an Agents SDK workflow needs that plugin, never more modules passed through.
+    """
     return SandboxedWorkflowRunner(
-        # httpx2 too: openai 3 imports it lazily from workflow code (the plugin passes openai
-        # and agents, not httpx2).
-        restrictions=SandboxRestrictions.default.with_passthrough_modules("workshop", "httpx2")
+        restrictions=SandboxRestrictions.default.with_passthrough_modules("workshop")
     )
 
 
