@@ -70,6 +70,16 @@ def _the_learners_lines(text: str) -> None:
     assert f"Fix it in the cell that starts with `%%workflow_module {BUGGY}`" in text
 
 
+async def _start_buggy_run(client: Client, buggy: ModuleType, task_queue: str) -> Any:
+    """Lesson 03's agent with the learner's bug, started on `task_queue`."""
+    return await client.start_workflow(
+        buggy.DurableAgent.run,
+        QUESTION,
+        id=f"mistake-{uuid.uuid4().hex[:8]}",
+        task_queue=task_queue,
+    )
+
+
 async def test_a_missing_await_fails_in_seconds_with_the_learners_line(
     client: Client,
     task_queue: str,
@@ -81,12 +91,7 @@ async def test_a_missing_await_fails_in_seconds_with_the_learners_line(
         await _start_worker(task_queue, buggy, workflow_failure_exception_types=[Exception])
     )
     started = time.monotonic()
-    run = await client.start_workflow(
-        buggy.DurableAgent.run,
-        QUESTION,
-        id=f"mistake-{uuid.uuid4().hex[:8]}",
-        task_queue=task_queue,
-    )
+    run = await _start_buggy_run(client, buggy, task_queue)
     with pytest.raises(ExerciseIncomplete):
         async with Checks(2, "the tool-call branch") as check:
             await check.result(run)
@@ -114,12 +119,7 @@ async def test_a_bug_retried_forever_stops_the_check_in_seconds(
     # choice): the run stays Running, and the check must not wait out its timeout.
     stopped_after.append(await _start_worker(task_queue, buggy))
     started = time.monotonic()
-    run = await client.start_workflow(
-        buggy.DurableAgent.run,
-        QUESTION,
-        id=f"retried-{uuid.uuid4().hex[:8]}",
-        task_queue=task_queue,
-    )
+    run = await _start_buggy_run(client, buggy, task_queue)
     with pytest.raises(ExerciseIncomplete):
         async with Checks(2, "the tool-call branch") as check:
             await check.result(run, timeout=60)
