@@ -74,6 +74,20 @@ async def test_the_model_list_comes_from_the_upstream(forwarding: TestUpstream) 
     assert forwarding.model_requests() == before + 1
 
 
+async def test_a_slow_fault_paces_a_forwarded_stream_as_it_paces_the_stand_ins(
+    forwarding: TestUpstream,
+) -> None:
+    # Lesson 07 kills the worker when the first words arrive: with a key, as offline, they
+    # must arrive well before the rest of a slow reply.
+    workshop.inject_fault("model", "slow", count=1, delay=1.5)
+    started = time.monotonic()
+    stream = await AsyncOpenAI(max_retries=0).responses.create(model="m", input="Hi", stream=True)
+    seen = [(time.monotonic() - started, event.type) async for event in stream]
+    assert seen[-1][1] == "response.completed"
+    # Spread over the delay, not held back and sent in one burst at its end.
+    assert seen[-1][0] - seen[0][0] >= 1.2, seen  # in one burst: about 0.01 s
+
+
 async def test_gateway_faults_apply_before_the_upstream(forwarding: TestUpstream) -> None:
     workshop.inject_fault("model", "rate_limit", count=1, retry_after=2)
     client = AsyncOpenAI(max_retries=0)

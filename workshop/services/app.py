@@ -223,10 +223,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if method == "POST" and path in ("/v1/responses", "/v1/chat/completions"):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                offline = self.world.gateway.upstream is None
-                if not offline:
-                    time.sleep(delay)  # a "slow" fault delays the forwarded call as a whole
-                self._reply(self.world.gateway.handle(path, raw, pace=delay if offline else 0.0))
+                self._reply(self.world.gateway.handle(path, raw, pace=delay))
                 return
             else:
                 time.sleep(delay)

@@ -19,7 +19,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlparse
 
@@ -85,7 +85,7 @@ class Reply:
     events: Iterator[bytes] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     pace: float = 0.0
-    """Seconds an offline stream is spread over (a "slow" fault)."""
+    """A "slow" fault: seconds a JSON answer waits, or a stream is spread over."""
 
 
 class Meter:
@@ -137,12 +137,20 @@ class Gateway:
         }
 
     def handle(self, path: str, raw: bytes, pace: float = 0.0) -> Reply:
-        """Answer one POST to `path` (/responses or /chat/completions under /v1)."""
+        """Answer one POST to `path` (/responses or /chat/completions under /v1).
+
+        `pace` (a "slow" fault) works alike in both modes: a JSON answer waits `pace` seconds,
+        a stream's first event goes out at once and the rest are spread over `pace` seconds,
+        so a demo that acts on the first streamed words tells the same story with a key.
+        """
         request = json.loads(raw or b"{}")
         if not isinstance(request, dict):
             raise ValueError("the request body must be a JSON object")
         if self.upstream is None:
             return self._offline(path, request, pace)
+        return replace(self._upstream_reply(path, raw, request), pace=pace)
+
+    def _upstream_reply(self, path: str, raw: bytes, request: dict[str, Any]) -> Reply:
         if path == "/v1/responses" and self.chat_only:
             return self._translated(request)
         reply = self._forward(path, raw, bool(request.get("stream")))
