@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from ..crash.kill_points import KillPoint
 from ..errors import WorkerStartError
@@ -31,9 +32,14 @@ async def _polling(client: Client, task_queue: str, pid: int) -> bool:
     """True once a worker of process `pid` polls `task_queue` (seen by the server itself).
 
     A worker's default identity is "PID@HOST"; pollers of an earlier, killed process of the
-    same task queue are still listed for a while, so the pid tells them apart.
+    same task queue are still listed for a while, so the pid tells them apart. A call the
+    server drops (a busy machine can cancel one) counts as "not yet": the caller's deadline
+    still bounds the wait.
     """
-    pollers = await task_queue_pollers(client, task_queue)
+    try:
+        pollers = await task_queue_pollers(client, task_queue)
+    except RPCError:
+        return False
     return any(p.identity.startswith(f"{pid}@") for p in pollers)
 
 
