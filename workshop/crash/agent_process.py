@@ -24,7 +24,6 @@ import importlib
 import json
 import os
 import signal
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -181,20 +180,20 @@ async def run_agent_process(
     record.unlink(missing_ok=True)
     log_file = cfg.logs_dir / f"agent-{name}.log"
     folder = Path(cwd or Path.cwd()).resolve()
-    args = [sys.executable, "-m", "workshop.crash.agent_process", "--agent", spec]
-    args += ["--question", question, "--record", str(record)]
+    args = ["--agent", spec, "--question", question, "--record", str(record)]
     if point is not None:
         args += ["--kill-at", point.spec()]
     before = _model_requests()
-    proc = processes.start(
+    # It exits when the kernel or script that started it dies.
+    proc = processes.start_python(
         cfg,
         f"agent-{name}",
+        "workshop.crash.agent_process",
         args,
         log_file=log_file,
         cwd=folder,
         env=processes.kit_env(cfg, folder),
         header=f"agent run (kill point: {point})",
-        tied=True,  # it exits when the kernel or script that started it dies
     )
     deadline = time.monotonic() + timeout
     while proc.poll() is None:

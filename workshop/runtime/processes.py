@@ -9,7 +9,10 @@ signalled and never reused. Stopping is SIGTERM, then SIGKILL after a grace peri
 
 A child started with `tied=True` gets a pipe as its standard input and watches it
 (`exit_with_parent`): when the process that started it dies, the pipe closes and the child
-exits, so a crashed kernel or script leaves no orphaned worker behind.
+exits, so a crashed kernel or script leaves no orphaned worker behind. Python children of the
+kit (`start_python`: worker processes, agent runs) fork from a server that has already
+imported their libraries (`runtime/forkserver.py`), and watch that server instead, which
+exits with the process that started it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -27,11 +31,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import psutil
 
 from ..errors import WorkshopError
+from . import forkserver
 from .settings import REPO_ROOT, Settings
 
 LOOPBACK = "127.0.0.1"
@@ -155,16 +160,72 @@ def start(
             env=dict(env),
             start_new_session=True,
         )
+    _record(cfg, name, proc.pid, info)
+    return proc
+
+
+def start_python(
+    cfg: Settings,
+    name: str,
+    module: str,
+    argv: Sequence[str],
+    *,
+    log_file: Path,
+    cwd: Path,
+    env: Mapping[str, str],
+    info: Mapping[str, Any] | None = None,
+    header: str | None = None,
+) -> Child:
+    """Start `python -m module argv` as `start` does, tied to this process, and record it.
+
+    Forked from the fork server where there is one (the child skips the imports it already
+    did), else a plain `python -m` child with a pipe for its tie."""
+    if not forkserver.enabled():
+        args = [sys.executable, "-m", module, *argv]
+        return start(
+            cfg,
+            name,
+            args,
+            log_file=log_file,
+            cwd=cwd,
+            env=env,
+            info=info,
+            header=header,
+            tied=True,
+        )
+    cfg.ensure_dirs()
+    if header:
+        with open(log_file, "ab") as log:
+            log.write(f"\n=== {header} ===\n".encode())
+    child = forkserver.start(module, argv, cwd=cwd, env=env, log_file=log_file)
+    _record(cfg, name, child.pid, info)
+    return child
+
+
+class Child(Protocol):
+    """What the kit uses of a child process: `subprocess.Popen` or a forked child."""
+
+    @property
+    def pid(self) -> int: ...
+    @property
+    def returncode(self) -> int | Any: ...
+    def poll(self) -> int | None: ...
+    def wait(self, timeout: float | None = None) -> int | None: ...
+    def send_signal(self, sig: int) -> None: ...
+    def kill(self) -> None: ...
+
+
+def _record(cfg: Settings, name: str, pid: int, info: Mapping[str, Any] | None) -> None:
+    """Write down that the process `pid` is the kit's `name`."""
     try:
-        created = psutil.Process(proc.pid).create_time()
+        created = psutil.Process(pid).create_time()
     except psutil.NoSuchProcess:
-        created = 0.0  # already gone: the caller's wait_ready reports why
-    record = ProcessRecord(name, proc.pid, created, dict(info or {}))
+        created = 0.0  # already gone: the caller's wait reports why
+    record = ProcessRecord(name, pid, created, dict(info or {}))
     _records_dir(cfg).mkdir(parents=True, exist_ok=True)
     tmp = _record_file(cfg, name).with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(record)))
     tmp.replace(_record_file(cfg, name))
-    return proc
 
 
 def update_info(cfg: Settings, name: str, **info: Any) -> None:
@@ -260,7 +321,13 @@ def exit_with_parent() -> None:
         print("the process that started this one is gone: exiting", flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
 
-    if sys.stdin is not None and not sys.stdin.isatty():
+    # Only a pipe ties: a child forked from the fork server watches that server instead, and
+    # one started by hand (a terminal, /dev/null) is tied to nothing.
+    try:
+        piped = stat.S_ISFIFO(os.fstat(0).st_mode)
+    except OSError:
+        piped = False
+    if piped:
         threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +20,7 @@ from temporalio.service import RPCError
 from ..crash.kill_points import KillPoint
 from ..errors import WorkerStartError
 from ..notebook.failures import task_queue_pollers
-from ..runtime import processes
+from ..runtime import forkserver, processes
 from ..runtime.server import connect
 from ..runtime.services import route_model_calls
 from ..runtime.settings import Settings, settings
@@ -73,7 +71,7 @@ class WorkerProcess:
     cwd: Path = field(default_factory=Path.cwd)
     extra_env: dict[str, str] = field(default_factory=dict)
     cfg: Settings = field(default_factory=settings)
-    _proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
+    _proc: processes.Child | None = field(default=None, init=False, repr=False)
     kill_point: KillPoint | None = field(default=None, init=False)
     starts: int = field(default=0, init=False)
 
@@ -81,6 +79,7 @@ class WorkerProcess:
         self.modules = [self.modules] if isinstance(self.modules, str) else list(self.modules)
         self.name = self.name or self.task_queue
         self.cwd = Path(self.cwd).resolve()
+        forkserver.warm()  # its imports run while the caller goes on to start()
 
     @property
     def log_file(self) -> Path:
@@ -119,7 +118,7 @@ class WorkerProcess:
         self._kill_leftover()
         client = await connect(self.cfg)  # starts the embedded server if needed
         self.kill_point = KillPoint.parse(kill_at) if isinstance(kill_at, str) else kill_at
-        args = [sys.executable, "-m", "workshop.workers.main", "--task-queue", self.task_queue]
+        args = ["--task-queue", self.task_queue]
         for module in self.modules:
             args += ["--module", module]
         if self.kill_point is not None:
@@ -132,15 +131,16 @@ class WorkerProcess:
         env.setdefault("TEMPORAL_ADDRESS", client.service_client.config.target_host)
         env.setdefault("TEMPORAL_NAMESPACE", client.namespace)
         self.starts += 1
-        self._proc = processes.start(
+        # It exits when this process (kernel, script, test) dies.
+        self._proc = processes.start_python(
             self.cfg,
             self._record_name,
+            "workshop.workers.main",
             args,
             log_file=self.log_file,
             cwd=self.cwd,
             env={**env, **self.extra_env},
             header=f"start {self.starts} (kill point: {self.kill_point})",
-            tied=True,  # it exits when this process (kernel, script, test) dies
         )
         proc = self._proc
         deadline = time.monotonic() + timeout
@@ -192,7 +192,9 @@ class WorkerProcess:
                 )
             await asyncio.sleep(0.02)
         assert self._proc is not None
-        return self._proc.wait()
+        code = self._proc.wait()
+        assert code is not None
+        return code
 
     def logs(self, lines: int = 40) -> str:
         """The last lines of the worker's log file."""
