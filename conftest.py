@@ -45,15 +45,9 @@ def _free_port() -> int:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # tests/gateway/test_notebooks_upstream.py runs the lessons as a learner with a key: it
-    # sets WORKSHOP_TEST_UPSTREAM=1 with OPENAI_BASE_URL / OPENAI_API_KEY (a test upstream's),
-    # and a state folder whose logs it reads afterwards.
-    as_learner_with_key = os.environ.get("WORKSHOP_TEST_UPSTREAM") == "1"
     for name in _SCRUBBED:
-        if not (as_learner_with_key and name in ("OPENAI_API_KEY", "OPENAI_BASE_URL")):
-            os.environ.pop(name, None)
-    state_dir = os.environ.get("WORKSHOP_TEST_STATE_DIR") if as_learner_with_key else None
-    os.environ["WORKSHOP_STATE_DIR"] = state_dir or tempfile.mkdtemp(prefix="workshop-test-state-")
+        os.environ.pop(name, None)
+    os.environ["WORKSHOP_STATE_DIR"] = tempfile.mkdtemp(prefix="workshop-test-state-")
     os.environ["WORKSHOP_TEMPORAL_PORT"] = str(_free_port())
     os.environ["WORKSHOP_TEMPORAL_UI_PORT"] = str(_free_port())
     os.environ["OPENAI_AGENTS_DISABLE_TRACING"] = "1"
@@ -76,9 +70,6 @@ def _nbval_reads_reference_outputs() -> None:
 
     from tests.support.tools import load_tool
 
-    # The learner-with-a-key run (tests/gateway/test_notebooks_upstream.py) compares outputs
-    # with the offline ones once; the offline run is the strict one.
-    run_once = os.environ.get("WORKSHOP_TEST_UPSTREAM") == "1"
     tool = load_tool("clean_solutions")
 
     class _Reader:
@@ -88,7 +79,7 @@ def _nbval_reads_reference_outputs() -> None:
         @staticmethod
         def read(fp: str, as_version: int, **kwargs: object) -> nbformat.NotebookNode:
             nb = tool.with_reference_outputs(nbformat.read(fp, as_version=as_version, **kwargs))
-            return nb if run_once else _every_cell_twice(nb)
+            return _every_cell_twice(nb)
 
     nbval.plugin.nbformat = _Reader()  # type: ignore[assignment]
 

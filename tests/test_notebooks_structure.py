@@ -2,10 +2,8 @@
 
 solutions/ is hand-written; notebooks/ is generated from it by tools/make_exercises.py. Every
 exercise, with its solution pasted into the generated stub, passes its check cell (proved by
-code equality plus the nbval run of solutions/). In a real kernel (marked `notebooks`) the
-generated notebook is worked as a stuck learner would: each check cell, run on the unsolved
-exercise, says what is missing in words; `await load_answer(...)` then runs the reference
-answer and the check passes, saying so, and the lesson goes on from there. Hints come in two
+code equality plus the nbval run of solutions/). The generated notebooks are worked in a real
+kernel by a stuck learner in tests/lessons/test_stuck_learner.py. Hints come in two
 levels (a concept, then the code behind a `<details>` block), and check cells bind no name a
 learner could have used.
 """
@@ -13,7 +11,6 @@ learner could have used.
 from __future__ import annotations
 
 import ast
-import copy
 import re
 import shutil
 import subprocess
@@ -25,7 +22,7 @@ import nbformat
 import pytest
 from nbformat import NotebookNode
 
-from tests.support.kernels import execute
+from tests.support.notebooks import check_cell_number
 from tests.support.tools import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,11 +39,6 @@ LESSON_NAMES = [p.name for p in SOLUTION_FILES]
 
 def _read(path: Path) -> NotebookNode:
     return nbformat.read(path, as_version=4)
-
-
-def _check_cell_number(cell: NotebookNode) -> int | None:
-    match = re.search(r"\bChecks\(\s*(\d+)", cell.source) if cell.cell_type == "code" else None
-    return int(match.group(1)) if match else None
 
 
 def test_there_are_lessons() -> None:
@@ -182,7 +174,7 @@ def test_exercises_are_numbered_and_checked(path: Path) -> None:
         assert "exercise" in cell.metadata.get("tags", []), f"cell {index}: tag it 'exercise'"
         numbers.append(heading)
         following = [c for c in nb.cells[index + 1 :] if c.cell_type == "code"]
-        assert following and _check_cell_number(following[0]) == heading, (
+        assert following and check_cell_number(following[0]) == heading, (
             f"cell {index}: the next code cell must be `with Checks({heading}, ...)`"
         )
     assert numbers == list(range(1, len(numbers) + 1)), f"exercise numbers {numbers}"
@@ -196,8 +188,6 @@ def test_exercises_are_numbered_and_checked(path: Path) -> None:
         assert "raise NotImplementedError(" in stub.source
     assert "BEGIN SOLUTION" not in nbformat.writes(generated)
 
-
-# --- Real kernels -----------------------------------------------------------------------
 
 EXERCISE_LESSONS = [
     p for p in SOLUTION_FILES if any(make_exercises.has_region(c) for c in _read(p).cells)
@@ -215,15 +205,8 @@ def _pasted(path: Path) -> NotebookNode:
     return generated
 
 
-def _execute(nb: NotebookNode, cwd: Path, allow_errors: bool = True) -> NotebookNode:
-    # Cells after the last check cell check no exercise: leave them to the nbval run.
-    last = max(i for i, c in enumerate(nb.cells) if _check_cell_number(c) is not None)
-    nb.cells = nb.cells[: last + 1]
-    return execute(nb, cwd, timeout=180, allow_errors=allow_errors)
-
-
 def _check_cells(nb: NotebookNode) -> list[tuple[int, NotebookNode]]:
-    return [(n, c) for c in nb.cells if (n := _check_cell_number(c)) is not None]
+    return [(n, c) for c in nb.cells if (n := check_cell_number(c)) is not None]
 
 
 @pytest.mark.parametrize("path", EXERCISE_LESSONS, ids=[p.name for p in EXERCISE_LESSONS])
@@ -251,60 +234,6 @@ def test_pasted_solutions_pass_their_check_cells(path: Path) -> None:
             f"(run `python tools/clean_solutions.py --record {path.relative_to(ROOT)}`): {text}"
         )
         assert "✗" not in text, text
-
-
-def _stuck_learner(path: Path) -> tuple[NotebookNode, list[tuple[int, int, int, int]]]:
-    """The generated notebook as a stuck learner works it: after each exercise's stub, its check
-    (unsolved), then `await load_answer("NN", N)`, then the check again. Returns the notebook
-    and, per exercise, (N, unsolved check index, load index, check index)."""
-    nb = _read(NOTEBOOKS / path.name)
-    cells: list[NotebookNode] = []
-    marks: list[tuple[int, int, int, int]] = []
-    after_stub = False
-    for cell in nb.cells:
-        number = _check_cell_number(cell)
-        if after_stub and number is not None:
-            load = nbformat.v4.new_code_cell(f'await load_answer("{path.name[:2]}", {number})')
-            cells += [copy.deepcopy(cell), load]
-            marks.append((number, len(cells) - 2, len(cells) - 1, len(cells)))
-            after_stub = False
-        after_stub = after_stub or "exercise" in cell.metadata.get("tags", [])
-        cells.append(cell)
-    nb.cells = cells
-    return nb, marks
-
-
-def _text(cell: NotebookNode) -> str:
-    return "".join(
-        o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in cell.outputs
-    )
-
-
-@pytest.mark.notebooks
-@pytest.mark.parametrize("path", EXERCISE_LESSONS, ids=[p.name for p in EXERCISE_LESSONS])
-def test_a_stuck_learner_reads_what_is_missing_then_loads_the_reference(
-    path: Path, tmp_path: Path
-) -> None:
-    nb, marks = _stuck_learner(path)
-    assert [m[0] for m in marks] == list(range(1, len(marks) + 1))
-    nb = _execute(nb, tmp_path)
-    for number, unsolved, load, check in marks:
-        errors = [o for o in nb.cells[unsolved].outputs if o.output_type == "error"]
-        assert len(errors) == 1, f"the unsolved check of exercise {number} did not fail: {errors}"
-        assert errors[0].ename == "ExerciseIncomplete", errors[0]
-        assert f"Exercise {number}" in errors[0].evalue
-        text = _text(nb.cells[unsolved])
-        assert "✗" in text and f"Exercise {number}" in text, text
-        loaded = nb.cells[load].outputs
-        assert not [o for o in loaded if o.output_type == "error"], loaded
-        assert f"the reference answer from solutions/{path.name}" in _text(nb.cells[load])
-        checked = nb.cells[check].outputs
-        assert not [o for o in checked if o.output_type == "error"], checked
-        assert re.search(
-            rf"^✓ Exercise {number}\b.* passed, with the reference answer that load_answer",
-            _text(nb.cells[check]),
-            re.M,
-        ), _text(nb.cells[check])
 
 
 # Lessons whose exercises were reworked for issue 12, held to the rules below. Two-level hints:

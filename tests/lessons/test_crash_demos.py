@@ -20,8 +20,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.support.crash_demos import DEMOS, SANITIZE, SOLUTIONS, CrashDemo, references
+from tests.support.crash_demos import DEMOS, CrashDemo
 from tests.support.kernels import LiveKernel, checked_text
+from tests.support.notebooks import SANITIZE, SOLUTIONS, references
 
 KILLS = re.compile(r"kill_at=|\.kill\(\)")
 # Lesson 01 kills a bare agent process, not a Temporal worker: nothing waits for a worker after

@@ -1,4 +1,4 @@
-"""The lessons' crash demos, cell by cell, and what nbval would compare for their checked cells.
+"""The lessons' crash demos, cell by cell.
 
 `tests/lessons/test_crash_demos.py` runs each demo up to its crash, restarts the kernel while
 the crashed run waits, and runs the demo again with each cell twice, comparing its checked cells
@@ -7,20 +7,7 @@ with their stored references.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-
-from nbformat import NotebookNode
-
-from tests.support.kernels import checked_text
-from tests.support.tools import ROOT, load_tool
-
-SOLUTIONS = ROOT / "solutions"
-SANITIZE = re.findall(
-    r"^regex: (.*)$\n^replace: (.*)$",
-    (ROOT / "tests" / "nbval_sanitize.cfg").read_text(),
-    flags=re.MULTILINE,
-)
 
 
 @dataclass(frozen=True)
@@ -80,13 +67,3 @@ DEMOS = [
         pending_after="130d3da0",
     ),
 ]
-
-
-def references(cells: dict[str, NotebookNode]) -> dict[str, str]:
-    """Cell id -> the sanitized reference output of each `# NBVAL_CHECK_OUTPUT` cell."""
-    tool = load_tool("clean_solutions")
-    return {
-        cell_id: checked_text(tool.reference_outputs(cell), SANITIZE)
-        for cell_id, cell in cells.items()
-        if tool.keeps_output(cell)
-    }
