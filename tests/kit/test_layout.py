@@ -122,9 +122,12 @@ def _module_name(path: Path) -> str:
 
 
 def kit_imports() -> dict[str, set[str]]:
-    """module -> kit modules it imports (at any depth in the file, function bodies included)."""
+    """module -> kit modules it imports (at any depth in the file, function bodies included).
+
+    A package whose names are imported on first use lists them in `__init__.pyi`: its imports
+    count as the package's."""
     graph: dict[str, set[str]] = {}
-    for path in PACKAGE.rglob("*.py"):
+    for path in [*PACKAGE.rglob("*.py"), *PACKAGE.rglob("__init__.pyi")]:
         name = _module_name(path)
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         targets: set[str] = set()
@@ -140,7 +143,7 @@ def kit_imports() -> dict[str, set[str]]:
                     targets.add(module)
             elif isinstance(node, ast.Import):
                 targets |= {a.name for a in node.names if a.name.startswith("workshop")}
-        graph[name] = targets - {name}
+        graph[name] = graph.get(name, set()) | targets - {name}
     return graph
 
 

@@ -1,36 +1,10 @@
 """The offline stand-in model, the model switch and model calls for activities.
 
-The Agents SDK classes (`agents.py`) are imported from their module, on first use.
+The names are listed in `__init__.pyi` and each is imported on first use, so the services
+process, which needs only the stand-in (`core`, `convert`, `stream`), never loads openai or
+the Agents SDK. The Agents SDK classes (`agents.py`) are imported from their module.
 """
 
-from .client import create_chat_completion, create_response, model_error
-from .core import MODEL_NAME, Conversation, Decision, ToolSpec, decide
-from .switch import (
-    ModelConfig,
-    agents_plugin,
-    configure_tracing,
-    describe_model,
-    get_model_provider,
-    model_config,
-    model_name,
-    openai_client,
-)
+import lazy_loader
 
-__all__ = [
-    "MODEL_NAME",
-    "Conversation",
-    "Decision",
-    "ModelConfig",
-    "ToolSpec",
-    "agents_plugin",
-    "configure_tracing",
-    "create_chat_completion",
-    "create_response",
-    "decide",
-    "describe_model",
-    "get_model_provider",
-    "model_config",
-    "model_error",
-    "model_name",
-    "openai_client",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)
