@@ -212,9 +212,14 @@ def test() -> None:
         print(f"NOTE: the browser test will be skipped: {reason}", flush=True)
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "ruff", "check", ".")
-    run(BIN / "mypy")
-    # Tests wait on servers, timers and kernels more than on the CPU, so three pytest-xdist
-    # processes run side by side. First tests/ (unit, crash, replay, browser), each test
+    # mypy (about 40 s of CPU from a cold cache) checks the types while the tests run; its
+    # report is printed after them, and a type error fails the command as a test does.
+    print(f"+ {BIN / 'mypy'} (alongside the tests)", flush=True)
+    mypy = subprocess.Popen(
+        [str(BIN / "mypy")], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    # Three pytest-xdist processes keep two cores busy (each test also waits on servers,
+    # timers and kernels). First tests/ (unit, crash, replay, browser), each test
     # wherever a process is free; then every solution notebook under nbval, a whole notebook
     # per process, from a fresh kernel, each code cell twice in a row (output checks on
     # NBVAL_CHECK_OUTPUT cells; see conftest.py).
@@ -232,7 +237,9 @@ def test() -> None:
         env=env,
         check=False,
     )
-    if failed:
+    report, _ = mypy.communicate()
+    print(f"+ {BIN / 'mypy'}\n{report}", end="", flush=True)
+    if failed or mypy.returncode:
         sys.exit(1)
 
 
