@@ -236,27 +236,23 @@ def test_pasted_solutions_pass_their_check_cells(path: Path) -> None:
         assert "✗" not in text, text
 
 
-# Lessons whose exercises were reworked for issue 12, held to the rules below. Two-level hints:
-# 02-06. Check cells that bind only their own names: 02, 04, 05, 06 (today the check cells of
-# 00, 01, 03, 07 and 08 still bind names such as `run` and `tools`; add them when they are mended).
-REWORKED = [p for p in SOLUTION_FILES if "02" <= p.name[:2] <= "06"]
-PRIVATE_CHECKS = [p for p in REWORKED if p.name[:2] != "03"]
-
-
 def _exercise_markdown(nb: NotebookNode, index: int) -> str:
     """The markdown from the exercise's heading down to its code cell."""
     start = max(i for i in range(index) if make_exercises.exercise_heading(nb.cells[i]))
     return "\n".join(c.source for c in nb.cells[start:index] if c.cell_type == "markdown")
 
 
-@pytest.mark.parametrize("path", REWORKED, ids=[p.name for p in REWORKED])
+@pytest.mark.parametrize("path", EXERCISE_LESSONS, ids=[p.name for p in EXERCISE_LESSONS])
 def test_hints_come_in_two_levels(path: Path) -> None:
     """A concept first, in words; then the code, behind a collapsed <details> block, taken
-    from the answer itself (every line of it is a line of the solution's region)."""
-    from workshop.notebook.exercise_format import exercise_cells
+    from the answer itself (every line of it is a line of the solution's region). The stub
+    hands over no code: its region carries no `# HINT:` line."""
+    from workshop.notebook.exercise_format import HINT_RE, exercise_cells
 
     nb = _read(path)
     for number, _, index in exercise_cells(nb.cells):
+        handed_over = [line for line in nb.cells[index].source.split("\n") if HINT_RE.match(line)]
+        assert not handed_over, f"exercise {number}: the stub would show {handed_over}"
         text = _exercise_markdown(nb, index)
         concept, found, rest = text.partition("**Hint.**")
         assert found, f"exercise {number}: no '**Hint.**' paragraph (the concept, in words)"
@@ -306,7 +302,7 @@ def test_bound_names_sees_every_binding() -> None:
     assert _bound_names(source) == {"a", "e", "x", "f", "g", "j", "k", "w"}
 
 
-@pytest.mark.parametrize("path", PRIVATE_CHECKS, ids=[p.name for p in PRIVATE_CHECKS])
+@pytest.mark.parametrize("path", EXERCISE_LESSONS, ids=[p.name for p in EXERCISE_LESSONS])
 def test_check_cells_never_overwrite_learner_names(path: Path) -> None:
     """A check binds only names private to it (`_name`) and its own `check`."""
     for number, cell in _check_cells(_read(path)):

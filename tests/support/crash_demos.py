@@ -56,7 +56,7 @@ DEMOS = [
     ),
     CrashDemo(
         "07-a-conversation-that-lives-for-weeks.ipynb",
-        needs=("l07-02", "l07-04", "l07-05", "l07-13", "lesson07-worker-module"),
+        needs=("l07-02", "l07-04", "l07-05b", "l07-13", "lesson07-worker-module"),
         crash=("l07-15", "l07-17"),
         pending_after="l07-15",
     ),
