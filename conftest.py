@@ -115,6 +115,24 @@ def _every_cell_twice(nb: Any) -> Any:
     return nb
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest first, so that no process of a side-by-side run (pytest-xdist) starts a
+    minute-long test when the others are done: tests marked `slow`, then those that run
+    kernels or a browser (`notebooks`, `browser`), then the rest; notebooks under nbval by
+    size, the largest first, each notebook's cells in their order."""
+
+    def cost(item: pytest.Item) -> tuple[int, int]:
+        if item.get_closest_marker("slow"):
+            return (0, 0)
+        if item.get_closest_marker("notebooks") or item.get_closest_marker("browser"):
+            return (1, 0)
+        if item.path.suffix == ".ipynb":
+            return (2, -item.path.stat().st_size)
+        return (3, 0)
+
+    items.sort(key=cost)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     import workshop
 

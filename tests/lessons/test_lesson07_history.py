@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
@@ -45,6 +46,7 @@ async def _runs(client: Client, workflow_id: str, first_run: str) -> list[tuple[
     return sizes
 
 
+@pytest.mark.slow
 async def test_500_turns_stay_bounded_with_continue_as_new(task_queue: str) -> None:
     lesson_modules_dir()
     from lesson_modules.lesson07_chat import (
