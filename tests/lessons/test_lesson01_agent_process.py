@@ -7,6 +7,8 @@ again (2 before the crash + 4 after, for a 4-call job).
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.support.lessons import lesson_modules_dir
@@ -22,12 +24,12 @@ AGENT = "lesson_modules.lesson01_weather_agent:build_agent"
 QUESTION = "Are there any weather alerts where I am?"
 
 
-async def _run(kill_at: object = None) -> AgentRun:
+async def _run(kill_at: object = None, name: str = "t01") -> AgentRun:
     return await run_agent_process(
         AGENT,
         QUESTION,
         kill_at=kill_at,
-        name="t01",
+        name=name,
         cwd=lesson_modules_dir(),
         timeout=60,  # type: ignore[arg-type]
     )
@@ -49,6 +51,13 @@ async def test_killed_run_loses_its_progress_and_the_rerun_pays_again() -> None:
     assert (rerun.llm_calls, rerun.tool_calls, rerun.model_requests) == (4, 3, 4)
     assert crashed.llm_calls + rerun.llm_calls == 6
     assert rerun.tokens > crashed.tokens > 0
+
+
+async def test_each_run_counts_only_its_own_model_requests() -> None:
+    # Two runs at once: the gateway counts each one's requests by the run id it sends.
+    one, two = await asyncio.gather(_run(name="t01-one"), _run(name="t01-two"))
+    assert (one.llm_calls, one.model_requests) == (4, 4)
+    assert (two.llm_calls, two.model_requests) == (4, 4)
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ import json
 import os
 import signal
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +69,8 @@ class AgentRun:
     kill_point: KillPoint | None = None
     """The declared kill point, if any."""
     model_requests: int | None = None
-    """Requests the kit's model gateway served during the run (offline or forwarded)."""
+    """Model requests the kit's gateway received from this run's process (offline or
+    forwarded), counted by the run id the process sends: no other run's requests count."""
     log_file: Path | None = None
     """The process's output."""
 
@@ -143,12 +145,15 @@ def _agent_spec(agent: str | Callable[..., Any]) -> str:
     return f"{module}:{name}"
 
 
-def _model_requests() -> int | None:
-    from ..runtime.services import route_model_calls, services_status
+def _model_requests(run_id: str) -> int | None:
+    """The gateway's count of the model requests sent with run id `run_id` (None when the
+    services do not answer)."""
+    from ..runtime.services import services_status
 
-    route_model_calls()  # every model call goes through the gateway, which counts it
-    status = services_status() or {}
-    return int(status.get("calls", {}).get("model", 0))
+    status = services_status()
+    if status is None:
+        return None
+    return int(status.get("model_calls_by_run", {}).get(run_id, 0))
 
 
 async def run_agent_process(
@@ -171,6 +176,8 @@ async def run_agent_process(
         cwd: folder the agent's module is imported from (default: the current directory).
         timeout: seconds before the process is killed and TimeoutError raised.
     """
+    from ..runtime.services import route_model_calls
+
     spec = _agent_spec(agent)
     point = KillPoint.parse(kill_at) if isinstance(kill_at, str) else kill_at
     cfg = settings()
@@ -180,10 +187,12 @@ async def run_agent_process(
     record.unlink(missing_ok=True)
     log_file = cfg.logs_dir / f"agent-{name}.log"
     folder = Path(cwd or Path.cwd()).resolve()
+    run_id = f"{name}-{uuid.uuid4().hex[:12]}"
     args = ["--agent", spec, "--question", question, "--record", str(record)]
+    args += ["--run-id", run_id]
     if point is not None:
         args += ["--kill-at", point.spec()]
-    before = _model_requests()
+    route_model_calls()  # every model call goes through the gateway, which counts it
     # It exits when the kernel or script that started it dies.
     proc = processes.start_python(
         cfg,
@@ -202,7 +211,6 @@ async def run_agent_process(
             proc.wait()
             raise TimeoutError(f"agent process {name!r} still running after {timeout:.0f} s")
         await asyncio.sleep(0.02)
-    after = _model_requests()
     steps = (
         [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
     )
@@ -211,7 +219,7 @@ async def run_agent_process(
         returncode=proc.returncode,
         steps=steps,
         kill_point=point,
-        model_requests=None if before is None or after is None else after - before,
+        model_requests=_model_requests(run_id),
         log_file=log_file,
     )
     if run.answer is None and not run.killed:
@@ -296,18 +304,23 @@ def _recorder(out: TextIO, point: KillPoint | None) -> Any:
 async def _child(args: argparse.Namespace) -> None:
     from agents import RunConfig, Runner
 
-    from ..model import get_model_provider
+    from ..model import model_config, openai_client
+    from ..model.agents import ConfiguredProvider
+    from ..runtime.services import RUN_HEADER
 
     module_name, _, attr = args.agent.partition(":")
     target = getattr(importlib.import_module(module_name), attr)
     agent = target() if callable(target) else target
     point = KillPoint.parse(args.kill_at) if args.kill_at else None
     print(f"agent process pid {os.getpid()}: {agent.name!r}, kill point: {point}", flush=True)
+    # The kit's model client, sending this run's id, so the gateway counts its requests apart.
+    client = openai_client(timeout=60.0).with_options(default_headers={RUN_HEADER: args.run_id})
+    provider = ConfiguredProvider(client, model_config().model)
     with open(args.record, "a", encoding="utf-8") as out:
         result = await Runner.run(
             agent,
             args.question,
-            run_config=RunConfig(model_provider=get_model_provider(), tracing_disabled=True),
+            run_config=RunConfig(model_provider=provider, tracing_disabled=True),
             hooks=_recorder(out, point),
         )
         answer = str(result.final_output)
@@ -327,6 +340,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--question", required=True)
     parser.add_argument("--record", required=True, help="JSON-lines file of completed steps")
     parser.add_argument("--kill-at", help="start:TOOL, mid:TOOL or after:N")
+    parser.add_argument("--run-id", required=True, help="sent with each model request")
     args = parser.parse_args(argv)
     processes.exit_with_parent()
     run_script(_child(args))

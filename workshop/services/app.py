@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlparse
 
 from ..model.convert import models_list
 from ..runtime.processes import LOOPBACK
-from ..runtime.services import user_model
+from ..runtime.services import RUN_HEADER, user_model
 from ..runtime.settings import settings
 from ..world import data
 from ..world.faults import FaultBook, FaultRule
@@ -48,6 +48,7 @@ class _World:
         self.current_ip = data.DEFAULT_IP
         self.blocked: list[str] = []
         self.calls: dict[str, int] = {}
+        self.calls_by_run: dict[str, int] = {}
         self.lock = threading.Lock()
 
 
@@ -210,8 +211,11 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             delay = 0.0
             if service:
+                run = self.headers.get(RUN_HEADER) if service == "model" else None
                 with self.world.lock:
                     self.world.calls[service] = self.world.calls.get(service, 0) + 1
+                    if run:
+                        self.world.calls_by_run[run] = self.world.calls_by_run.get(run, 0) + 1
                 if service == "model" and not self._authorized():
                     return
                 fault = self._fault(service)
@@ -243,6 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "model": models_list()["data"][0]["id"],
                 "blocked_connections": list(world.blocked),
                 "calls": dict(world.calls),
+                "model_calls_by_run": dict(world.calls_by_run),
                 "model_gateway": world.gateway.describe(),
             }
         if path == "/ipify":
