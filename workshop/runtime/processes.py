@@ -146,11 +146,8 @@ def start(
     Its own session keeps a Ctrl+C in the notebook from reaching it. With `tied`, its
     standard input is a pipe this process holds: see `exit_with_parent`.
     """
-    cfg.ensure_dirs()
+    _open_log(cfg, log_file, header)
     with open(log_file, "ab") as log:
-        if header:
-            log.write(f"\n=== {header} ===\n".encode())
-            log.flush()
         proc = subprocess.Popen(
             list(args),
             stdin=subprocess.PIPE if tied else subprocess.DEVNULL,
@@ -193,10 +190,7 @@ def start_python(
             header=header,
             tied=True,
         )
-    cfg.ensure_dirs()
-    if header:
-        with open(log_file, "ab") as log:
-            log.write(f"\n=== {header} ===\n".encode())
+    _open_log(cfg, log_file, header)
     child = forkserver.start(module, argv, cwd=cwd, env=env, log_file=log_file)
     _record(cfg, name, child.pid, info)
     return child
@@ -213,6 +207,14 @@ class Child(Protocol):
     def wait(self, timeout: float | None = None) -> int | None: ...
     def send_signal(self, sig: int) -> None: ...
     def kill(self) -> None: ...
+
+
+def _open_log(cfg: Settings, log_file: Path, header: str | None) -> None:
+    """Make the state folders, and mark in the log where this start's output begins."""
+    cfg.ensure_dirs()
+    if header:
+        with open(log_file, "ab") as log:
+            log.write(f"\n=== {header} ===\n".encode())
 
 
 def _record(cfg: Settings, name: str, pid: int, info: Mapping[str, Any] | None) -> None:
