@@ -8,6 +8,15 @@ lesson may lean on the kit to keep a slow call alive. (Without heartbeats every 
 a run can still be timed out on a machine this busy: the SDK sends a heartbeat at most every
 80% of the timeout, and a stalled event loop can hold one back past it. The run then goes on,
 as it would in production.)
+
+No run may fail a workflow task either: a failed task is workflow code the worker could not
+run (an import Temporal's sandbox refused, a lesson leaning on something only the kit
+provides). Temporal retries such a task, so a run can still complete with one in its history;
+a task that keeps failing ends that lesson's wait at once, with the failure, instead of at
+the timeout.
+
+The modules' imports are read too: from the kit only the weather world, and no library's
+private module or name (a learner copies what a lesson shows).
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ import ast
 import asyncio
 import importlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
@@ -26,6 +35,7 @@ from temporalio.worker import Worker
 
 from tests.support.lessons import SOLUTIONS, lesson_modules_dir, module_cells, plugins_of
 from workshop import clear_faults, connect, inject_fault, start_city_guide
+from workshop.notebook.failures import watch
 from workshop.testing import route_model_calls
 
 QUESTION = "Are there any weather alerts where I am?"
@@ -93,7 +103,9 @@ async def run_lesson(lesson: str, server: Client) -> tuple[WorkflowHandle[Any, A
             id=f"transfer-{lesson}-{uuid.uuid4().hex[:8]}",
             task_queue=queue,
         )
-        return handle, await asyncio.wait_for(handle.result(), 120)
+        return handle, await watch(
+            handle.result(), handle, timeout=120, what=f"the result of {workflow_name}"
+        )
 
 
 async def run_conversation(server: Client) -> tuple[WorkflowHandle[Any, Any], Any]:
@@ -111,20 +123,33 @@ async def run_conversation(server: Client) -> tuple[WorkflowHandle[Any, Any], An
         handle = await client.start_workflow(
             chat.Conversation.run, chat.ChatState(), id=queue, task_queue=queue
         )
-        reply = await asyncio.wait_for(
-            handle.execute_update(chat.Conversation.send, "Any weather alerts in Texas?"), 120
+        reply = await watch(
+            handle.execute_update(chat.Conversation.send, "Any weather alerts in Texas?"),
+            handle,
+            timeout=120,
+            what="the reply to Conversation.send",
         )
         await handle.terminate("transfer test done")
     return handle, reply
 
 
-async def attempts_and_timeouts(handle: WorkflowHandle[Any, Any]) -> tuple[list[int], int]:
-    started, timed_out = [], 0
+async def history_problems(handle: WorkflowHandle[Any, Any]) -> list[str]:
+    """What a finished run's history shows going wrong: failed workflow tasks, activities
+    timed out or retried more than once, or no activity at all."""
+    attempts, timed_out, failed_tasks = [], 0, []
     async for event in handle.fetch_history_events():
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-            started.append(event.activity_task_started_event_attributes.attempt)
-        timed_out += event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT
-    return started, timed_out
+            attempts.append(event.activity_task_started_event_attributes.attempt)
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
+            timed_out += 1
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+            failed_tasks.append(event.workflow_task_failed_event_attributes.failure.message)
+    problems = []
+    if failed_tasks:
+        problems.append(f"{len(failed_tasks)} failed workflow task(s), first: {failed_tasks[0]}")
+    if timed_out or sum(a - 1 for a in attempts) > 1 or not attempts:
+        problems.append(f"activity attempts {attempts}, activity timeouts {timed_out}")
+    return problems
 
 
 async def test_every_lesson_runs_on_a_plain_worker_with_a_slow_model() -> None:
@@ -137,19 +162,23 @@ async def test_every_lesson_runs_on_a_plain_worker_with_a_slow_model() -> None:
     inject_fault("model", "slow", delay=MODEL_SECONDS)
     try:
         runs = await asyncio.gather(
-            *(run_lesson(lesson, server) for lesson in LESSONS), run_conversation(server)
+            *(run_lesson(lesson, server) for lesson in LESSONS),
+            run_conversation(server),
+            return_exceptions=True,  # every lesson is reported, not only the first to fail
         )
     finally:
         clear_faults("model")
-    problems = {}
+    problems: list[str] = []
     expected = {lesson: spec[3] for lesson, spec in LESSONS.items()} | {"07 chat": "TX"}
-    for lesson, (handle, result) in zip(expected, runs, strict=True):
-        attempts, timed_out = await attempts_and_timeouts(handle)
-        if timed_out or sum(a - 1 for a in attempts) > 1 or not attempts:
-            problems[lesson] = f"attempts {attempts}, activity timeouts {timed_out}"
+    for lesson, run in zip(expected, runs, strict=True):
+        if isinstance(run, BaseException):
+            problems.append(f"lesson {lesson}: {type(run).__name__}: {run}")
+            continue
+        handle, result = run
+        problems += [f"lesson {lesson}: {problem}" for problem in await history_problems(handle)]
         if expected[lesson] not in str(result):
-            problems[lesson] = f"unexpected answer {result!r}"
-    assert not problems, problems
+            problems.append(f"lesson {lesson}: unexpected answer {result!r}")
+    assert not problems, "\n".join(problems)
 
 
 WEATHER_WORLD = {
@@ -168,16 +197,41 @@ WEATHER_WORLD = {
 and the local blob store (lesson 07's stand-in for S3 or GCS), nothing else."""
 
 
-def test_lesson_modules_import_only_the_weather_world_from_the_kit() -> None:
-    found: dict[str, set[str]] = {}
+def lesson_module_imports() -> Iterator[tuple[str, ast.Import | ast.ImportFrom]]:
+    """(module name, import statement) for every import in every solution's lesson modules."""
     for notebook in sorted(SOLUTIONS.glob("[0-9][0-9]-*.ipynb")):
         for name, source in module_cells(notebook).items():
             for node in ast.walk(ast.parse(source)):
-                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("workshop"):
-                    names = {alias.name for alias in node.names}
-                    if node.module != "workshop" or names - WEATHER_WORLD:
-                        found[name] = names - WEATHER_WORLD or {node.module or ""}
-                elif isinstance(node, ast.Import):
-                    if any(alias.name.startswith("workshop") for alias in node.names):
-                        found[name] = {"import workshop"}
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    yield name, node
+
+
+def test_lesson_modules_import_only_the_weather_world_from_the_kit() -> None:
+    found: dict[str, set[str]] = {}
+    for name, node in lesson_module_imports():
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("workshop"):
+            names = {alias.name for alias in node.names}
+            if node.module != "workshop" or names - WEATHER_WORLD:
+                found[name] = names - WEATHER_WORLD or {node.module or ""}
+        elif isinstance(node, ast.Import):
+            if any(alias.name.startswith("workshop") for alias in node.names):
+                found[name] = {"import workshop"}
     assert not found, f"lesson modules that lean on the kit: {found}"
+
+
+def test_lesson_modules_import_no_private_module() -> None:
+    """A learner copies what a lesson shows: only the libraries' public modules and names."""
+    found: dict[str, set[str]] = {}
+    for name, node in lesson_module_imports():
+        if isinstance(node, ast.ImportFrom):
+            dotted = [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            dotted = [alias.name for alias in node.names]
+        private = {
+            path
+            for path in dotted
+            if any(part.startswith("_") and not part.startswith("__") for part in path.split("."))
+        }
+        if private:
+            found.setdefault(name, set()).update(private)
+    assert not found, f"lesson modules that import private modules or names: {found}"
