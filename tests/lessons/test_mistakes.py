@@ -151,3 +151,40 @@ async def test_a_check_on_a_queue_nobody_polls_says_so(
     assert sentence in capsys.readouterr().out
     assert sentence in str(incomplete.value)
     await run.terminate("test done")
+
+
+class _History:
+    """Stands in for a workflow handle whose history holds these events (logic only)."""
+
+    def __init__(self, *events: Any) -> None:
+        self.events = events
+
+    async def fetch_history_events(self) -> AsyncIterator[Any]:
+        for event in self.events:
+            yield event
+
+
+def _task_failed(message: str) -> Any:
+    from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
+    from temporalio.api.history.v1 import HistoryEvent
+
+    event = HistoryEvent(event_type=EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+    attrs = event.workflow_task_failed_event_attributes
+    attrs.cause = (
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE
+    )
+    attrs.failure.message = message
+    return event
+
+
+async def test_one_deadlock_trip_is_load_two_in_a_row_are_the_code() -> None:
+    """A busy machine can push one workflow task past the SDK's 2 s deadlock detector (the
+    retry passes): no check may blame the learner's code for it. Twice in a row, it is."""
+    from workshop.notebook.failures import DEADLOCK_DETECTED, _failed_workflow_task
+
+    slow = f"{DEADLOCK_DETECTED} Potential deadlock detected: workflow didn't yield within 2 s"
+    assert await _failed_workflow_task(_History(_task_failed(slow))) is None
+    twice = await _failed_workflow_task(_History(_task_failed(slow), _task_failed(slow)))
+    assert twice is not None and "deadlock" in twice.text("run it again")
+    bug = await _failed_workflow_task(_History(_task_failed("name 'x' is not defined")))
+    assert bug is not None and "not defined" in bug.text("run it again")

@@ -193,8 +193,17 @@ def no_worker_message(task_queue: str) -> str:
     )
 
 
+DEADLOCK_DETECTED = "[TMPRL1101]"
+"""How the SDK marks a workflow task that ran over 2 s without yielding. A busy machine can
+cause it once, on a cold worker's first task (then the retry passes); a workflow that blocks
+(a `time.sleep` in workflow code) fails that way every time."""
+
+
 async def _failed_workflow_task(handle: Any) -> Explanation | None:
-    """The last failure of the workflow's code, when its workflow task failed (it is retried)."""
+    """The last failure of the workflow's code, when its workflow task failed (it is retried).
+
+    A single deadlock-detector failure is not counted: on a busy machine the retry passes.
+    Two in a row are the code's."""
     from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
 
     # Other causes (a signal arriving mid-task, a reset) are routine and retried at once.
@@ -202,14 +211,15 @@ async def _failed_workflow_task(handle: Any) -> Explanation | None:
         WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE,
         WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR,
     )
-    failure = None
+    failure, slow = None, 0
     async for event in handle.fetch_history_events():
         if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
             attrs = event.workflow_task_failed_event_attributes
             if attrs.cause in code_failed:
-                failure = attrs.failure
+                slow = slow + 1 if DEADLOCK_DETECTED in attrs.failure.message else 0
+                failure = attrs.failure if slow != 1 else None
         elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-            failure = None
+            failure, slow = None, 0
     return explain_failure_proto(failure) if failure is not None else None
 
 
