@@ -1,15 +1,16 @@
-"""Every crash demo tells the same story after a kernel restart in the middle of it.
+"""Every crash demo tells the same story after a kernel restart in the middle of it, and when
+it runs again from its first cell (as under Run All twice).
 
 A learner restarts the kernel while a demo's crashed run still waits for a worker, then runs the
-cells again. The demo's checked cells must print what their stored references say: the demo's
-worker polls a fresh task queue, its kill cell replaces its own earlier run (which a new worker
-would otherwise pick up first), and every count comes from its own run's history, never from a
-counter other runs reach. (Each cell run twice in a row, without a restart, is nbval's: it runs
-every cell of every lesson twice.)
+cells again, the whole demo twice. The demo's checked cells must print what their stored
+references say: the demo's worker polls a fresh task queue, its kill cell replaces its own
+earlier run (which a new worker would otherwise pick up first), and every count comes from its
+own run's history, never from a counter other runs reach. (Each cell run twice in a row is
+nbval's: it runs every cell of every lesson twice.)
 
 Each demo runs only the cells it needs (setup, module cells, what its cells `require`), not the
 whole notebook, in a kernel started as the kit starts them: its cells up to the crash, a kernel
-restart with the crashed run pending, then the needed cells and the whole demo again.
+restart with the crashed run pending, then the needed cells and the whole demo, twice over.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def test_every_crash_demo_is_listed() -> None:
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("demo", DEMOS, ids=[demo.notebook[:2] for demo in DEMOS])
-def test_a_crash_demo_tells_the_same_story_after_a_kernel_restart(
+def test_a_crash_demo_tells_the_same_story_after_a_restart_and_run_again(
     demo: CrashDemo, tmp_path: Path
 ) -> None:
     cells = {cell.id: cell for cell in nbformat.read(SOLUTIONS / demo.notebook, as_version=4).cells}
@@ -69,4 +70,5 @@ def test_a_crash_demo_tells_the_same_story_after_a_kernel_restart(
         run(kernel, demo.needs + upto, "up to the crash")
         kernel.restart()  # the crashed run waits for a worker; the kernel's worker process died
         run(kernel, demo.needs + demo.crash, "after the kernel restart")
+        run(kernel, demo.crash, "the demo again, from its first cell")
     assert not stories, "the crash demo told another story:\n" + "\n".join(stories)

@@ -1,7 +1,7 @@
 """The lessons' crash demos, cell by cell.
 
 `tests/lessons/test_crash_demos.py` runs each demo up to its crash, restarts the kernel while
-the crashed run waits, and runs the demo again, comparing its checked cells
+the crashed run waits, and runs the demo again twice over, comparing its checked cells
 with their stored references.
 """
 
