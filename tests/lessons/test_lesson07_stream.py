@@ -31,6 +31,7 @@ from temporalio.api.history.v1 import HistoryEvent
 
 from tests.support.lessons import lesson_modules_dir
 from workshop import WorkerProcess, chat_window, clear_faults, connect, inject_fault
+from workshop.notebook.failures import DEADLOCK_DETECTED
 from workshop.testing import route_model_calls
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -121,7 +122,7 @@ async def test_a_reply_survives_a_worker_killed_mid_stream(task_queue: str, tmp_
         ]
         # A busy machine may trip the 2 s deadlock detector on a cold worker's first task
         # (then retried); any other failure is a replay that went wrong.
-        assert all("deadlock" in message for message in failed), failed
+        assert all(DEADLOCK_DETECTED in message for message in failed), failed
 
         saved = tmp_path / "history.json"
         saved.write_text((await handle.fetch_history()).to_json())
