@@ -5,8 +5,10 @@ The root conftest.py sets the isolated environment; these fixtures hand out its 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,7 +18,7 @@ from temporalio.client import Client
 
 import workshop
 from tests.support.upstream import TestUpstream, upstream_env
-from workshop.testing import Settings
+from workshop.testing import Settings, running_workers
 
 
 def free_port() -> int:
@@ -30,6 +32,36 @@ def free_port() -> int:
 def kit_env() -> Settings:
     """The session's kit settings (isolated state dir and ports, set by the root conftest)."""
     return workshop.settings()
+
+
+@pytest.fixture(autouse=True)
+async def _no_worker_outlives_its_test() -> AsyncIterator[None]:
+    """Stop the in-process workers a test left running (and so keep tests apart).
+
+    A worker still running when the session's event loop closes is cancelled along with its
+    own poller tasks, and a workflow activation in flight then never completes: the worker's
+    final shutdown waits for it forever, and the session never ends.
+    """
+    yield
+    for worker in running_workers():
+        await asyncio.wait_for(worker.stop(), 60)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _the_event_loop_ends_clean() -> AsyncIterator[None]:
+    """At the session's end, cancel what tests left on the event loop, and name what will not
+    end: pytest-asyncio's closing of the loop would otherwise wait for it without a word."""
+    yield
+    left = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in left:
+        task.cancel()
+    _, stuck = await asyncio.wait(left, timeout=30) if left else (set(), set())
+    for task in stuck:
+        print(f"\nA task ignored its cancellation at the session's end: {task!r}", file=sys.stderr)
+        task.print_stack(file=sys.stderr)
+    if stuck:
+        sys.stderr.flush()
+        os._exit(3)  # fail loudly now rather than hang until CI's time limit
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from workshop import (
     summarize,
     wait_for_query,
 )
+from workshop.testing import route_model_calls
 
 QUESTION = "Are there any weather alerts where I am?"
 MODULE = "lesson_modules.lesson06_approval"
@@ -116,6 +117,7 @@ async def test_unanswered_request_expires_after_two_days_of_skipped_time() -> No
         send_notice,
     )
 
+    route_model_calls()  # call_llm's client reads the variables this sets
     queue = f"t06-skip-{uuid.uuid4().hex[:6]}"
     async with await start_time_skipping() as env:
         worker = await start_worker(
