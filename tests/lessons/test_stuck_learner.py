@@ -16,6 +16,15 @@ Asserted:
 - every model call went to the kit's gateway, and every one it forwarded reached the
   upstream; the key stayed in the gateway: not in the learner's state folder, logs, outputs.
 
+Then each crash demo of the lesson (tests/support/crash_demos.py) tells the same story after a
+kernel restart, as a learner meets it. As Run All a second time would, the cells the demo needs
+and the demo run again up to its crash; the kernel restarts while the crashed run waits for a
+worker; the learner runs the cells the demo needs (`load_answer` where one is an exercise) and
+the whole demo. Its checked cells must print their references: the demo's worker polls a fresh
+task queue, its kill cell replaces its own earlier run (which a new worker would otherwise pick
+up first), and every count comes from its own run's history, never from a counter other runs
+reach.
+
 The offline runs of the same lessons are nbval's (solutions/, every cell twice).
 """
 
@@ -30,27 +39,23 @@ import nbformat
 import pytest
 from nbformat import NotebookNode
 
-from tests.support.kernels import checked_text, execute, unexpected_errors
+from tests.support.crash_demos import DEMOS, CrashDemo
+from tests.support.kernels import LiveKernel, checked_text, unexpected_errors
 from tests.support.notebooks import (
     SANITIZE,
     SOLUTIONS,
     check_cell_number,
+    exercise_lessons,
     read,
     references,
 )
-from tests.support.tools import load_tool
 from tests.support.upstream import TestUpstream, upstream_env
 from workshop import shutdown_all
 from workshop.testing import Settings, processes
 
 pytestmark = pytest.mark.notebooks
 
-make_exercises = load_tool("make_exercises")
-EXERCISE_LESSONS = [
-    path.name
-    for path in sorted(SOLUTIONS.glob("[0-9][0-9]-*.ipynb"))
-    if any(make_exercises.has_region(c) for c in read(path.name).cells)
-]
+EXERCISE_LESSONS = exercise_lessons()
 MODEL_LESSONS = [
     "01-agents-sdk-loop.ipynb",
     "03-durable-agent-loop.ipynb",
@@ -79,27 +84,36 @@ def test_every_model_lesson_runs_with_a_key() -> None:
     assert set(MODEL_LESSONS) <= set(EXERCISE_LESSONS)
 
 
-def _stuck_learner(name: str) -> tuple[NotebookNode, list[tuple[int, int, int, int]]]:
+def _load(name: str, number: int) -> NotebookNode:
+    return nbformat.v4.new_code_cell(f'await load_answer("{name[:2]}", {number})')
+
+
+def _stuck_learner(
+    name: str,
+) -> tuple[NotebookNode, list[tuple[int, int, int, int]], dict[str, int]]:
     """The generated notebook as a stuck learner works it: after each exercise's stub, its check
-    (unsolved), then `await load_answer("NN", N)`, then the check again. Returns the notebook
-    and, per exercise, (N, unsolved check index, load index, check index)."""
+    (unsolved), then `await load_answer("NN", N)`, then the check again. Returns the notebook;
+    per exercise, (N, unsolved check index, load index, check index); and the exercise number
+    of each stub cell, by its cell id."""
     nb = read(name, "notebooks")
     cells: list[NotebookNode] = []
     marks: list[tuple[int, int, int, int]] = []
-    after_stub = False
+    stubs: list[str] = []
+    exercise_of: dict[str, int] = {}
     for cell in nb.cells:
         number = check_cell_number(cell)
-        if after_stub and number is not None:
-            load = nbformat.v4.new_code_cell(f'await load_answer("{name[:2]}", {number})')
+        if stubs and number is not None:
             unsolved = copy.deepcopy(cell)
             unsolved.id = f"{cell.id}-unsolved"
-            cells += [unsolved, load]
+            cells += [unsolved, _load(name, number)]
             marks.append((number, len(cells) - 2, len(cells) - 1, len(cells)))
-            after_stub = False
-        after_stub = after_stub or "exercise" in cell.metadata.get("tags", [])
+            exercise_of.update(dict.fromkeys(stubs, number))
+            stubs = []
+        if "exercise" in cell.metadata.get("tags", []):
+            stubs.append(cell.id)
         cells.append(cell)
     nb.cells = cells
-    return nb, marks
+    return nb, marks, exercise_of
 
 
 def _text(cell: NotebookNode) -> str:
@@ -126,14 +140,19 @@ def _served(log: Path) -> int:
 def test_a_stuck_learner_reads_what_is_missing_then_loads_the_reference(
     name: str, upstream: TestUpstream, tmp_path: Path
 ) -> None:
-    nb, marks = _stuck_learner(name)
+    nb, marks, exercise_of = _stuck_learner(name)
     assert [m[0] for m in marks] == list(range(1, len(marks) + 1))
     state = tmp_path / "learner-state"
     with_key = name in MODEL_LESSONS
+    demo_stories: list[str] = []
     try:
-        nb = execute(
-            nb, tmp_path, timeout=180, env=_with_a_key(upstream, state) if with_key else None
-        )
+        with LiveKernel(
+            tmp_path, timeout=180, env=_with_a_key(upstream, state) if with_key else None
+        ) as kernel:
+            nb.cells = [kernel.run(cell) for cell in nb.cells]
+            for demo in DEMOS:
+                if demo.notebook == name:
+                    demo_stories += _crash_demo_again(kernel, demo, exercise_of)
     finally:
         if with_key:
             shutdown_all(Settings(state_dir=state))
@@ -169,6 +188,7 @@ def test_a_stuck_learner_reads_what_is_missing_then_loads_the_reference(
         and (got := checked_text(cell.outputs, SANITIZE)) != expected[cell.source]
     ]
     assert not stories, "a checked cell printed another answer:\n" + "\n".join(stories)
+    assert not demo_stories, "a crash demo told another story:\n" + "\n".join(demo_stories)
 
     if with_key:
         # Every model call went to the gateway, and every one it forwarded reached the upstream.
@@ -184,3 +204,39 @@ def test_a_stuck_learner_reads_what_is_missing_then_loads_the_reference(
         assert leaked == []
         assert upstream.api_key not in nbformat.writes(nb)
         assert os.environ.get("OPENAI_API_KEY") != upstream.api_key
+
+
+def _crash_demo_again(
+    kernel: LiveKernel, demo: CrashDemo, exercise_of: dict[str, int]
+) -> list[str]:
+    """After the lesson: the cells the demo needs and the demo to its crash, again (Run All
+    twice), a kernel restart while the crashed run waits, then the cells it needs and the whole
+    demo. Returns each checked
+    cell that printed another story than its reference; fails on an error."""
+    solution = read(demo.notebook).cells
+    exercise = read(demo.notebook, "notebooks").cells
+    # The generated notebook is the solution's cells in order, after a banner cell.
+    assert len(exercise) == len(solution) + 1
+    cells = {cell.id: exercise[i + 1] for i, cell in enumerate(solution)}
+    expected = references({cell.id: cell for cell in solution})
+    stories: list[str] = []
+
+    def run(ids: tuple[str, ...], when: str) -> None:
+        for cell_id in ids:
+            cell = cells[cell_id]
+            if cell.id in exercise_of:  # a stub: the stuck learner loads the reference again
+                cell = _load(demo.notebook, exercise_of[cell.id])
+            ran = kernel.run(cell)
+            errors = [o for o in ran.outputs if o.output_type == "error"]
+            assert not errors, f"{when}, cell {cell_id}: {errors[0].ename}: {errors[0].evalue}"
+            got = checked_text(ran.outputs, SANITIZE)
+            if cell_id in expected and got != expected[cell_id]:
+                stories.append(f"{when}, cell {cell_id}:\n{got}--- reference:\n{expected[cell_id]}")
+
+    upto = demo.crash[: demo.crash.index(demo.pending_after) + 1]
+    # As Run All a second time would: the cells the demo needs (the lesson's last cell stopped
+    # its workers), then the demo to its crash.
+    run(demo.needs + upto, f"crash demo {demo.crash[0]} again, up to its crash")
+    kernel.restart()  # the crashed run waits for a worker; the kernel's worker process died
+    run(demo.needs + demo.crash, f"crash demo {demo.crash[0]} after the kernel restart")
+    return stories

@@ -1,8 +1,8 @@
 """The lessons' crash demos, cell by cell.
 
-`tests/lessons/test_crash_demos.py` runs each demo up to its crash, restarts the kernel while
-the crashed run waits, and runs the demo again twice over, comparing its checked cells
-with their stored references.
+`tests/lessons/test_stuck_learner.py` runs each demo once with its lesson, then again up to its
+crash, restarts the kernel while the crashed run waits, and runs the cells the demo needs and
+the whole demo, comparing its checked cells with their stored references.
 """
 
 from __future__ import annotations

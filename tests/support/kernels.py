@@ -49,10 +49,12 @@ class LiveKernel:
     """One kernel to run chosen cells in, one at a time, and to restart, as a learner does.
 
     Use as a context manager; `run(cell)` executes a copy of the cell (its outputs land on
-    the copy it returns), `restart()` restarts the kernel as Kernel > Restart does.
+    the copy it returns), `restart()` restarts the kernel as Kernel > Restart does. `env`: the
+    kernel's environment (default: this process's).
     """
 
-    def __init__(self, cwd: Path, *, timeout: int = 300) -> None:
+    def __init__(self, cwd: Path, *, timeout: int = 300, env: dict[str, str] | None = None) -> None:
+        self.env = env
         self.nb = nbformat.v4.new_notebook()
         self.client = NotebookClient(
             self.nb,
@@ -64,7 +66,7 @@ class LiveKernel:
 
     def __enter__(self) -> LiveKernel:
         self.client.km = self.client.create_kernel_manager()
-        self.client.start_new_kernel()
+        self.client.start_new_kernel(**({"env": self.env} if self.env is not None else {}))
         self.client.start_new_kernel_client()
         return self
 

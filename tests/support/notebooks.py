@@ -41,3 +41,13 @@ def references(cells: dict[str, NotebookNode]) -> dict[str, str]:
 def read(name: str, folder: str = "solutions") -> NotebookNode:
     """`folder/name` (solutions or notebooks) as an nbformat v4 notebook."""
     return nbformat.read(ROOT / folder / name, as_version=4)
+
+
+def exercise_lessons() -> list[str]:
+    """The solution notebooks (file names) that have exercises, in order."""
+    regions = load_tool("make_exercises").has_region
+    return [
+        path.name
+        for path in sorted(SOLUTIONS.glob("[0-9][0-9]-*.ipynb"))
+        if any(regions(cell) for cell in read(path.name).cells)
+    ]
