@@ -118,8 +118,8 @@ def _every_cell_twice(nb: Any) -> Any:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The longest first, so that no process of a side-by-side run (pytest-xdist) starts a
     minute-long test when the others are done: tests marked `slow`, then those that run
-    kernels or a browser (`notebooks`, `browser`), then the rest; notebooks under nbval by
-    size, the largest first, each notebook's cells in their order."""
+    kernels or a browser (`notebooks`, `browser`), then the notebooks under nbval by size,
+    the largest first (each notebook's cells in their order), then the rest."""
 
     def cost(item: pytest.Item) -> tuple[int, int]:
         if item.get_closest_marker("slow"):
@@ -131,6 +131,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return (3, 0)
 
     items.sort(key=cost)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With `--dist loadscope`: a notebook under nbval is one unit of work (its cells run in
+    order, in one kernel, so in one process), and every other test is a unit of its own, run
+    wherever a process is free, in the order above (with `--no-loadscope-reorder`).
+
+    pytest-xdist's own `loadgroup` would do this with `xdist_group` marks, but it renames the
+    items' node ids to do it, which pytest 9 no longer lets it do."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class NotebookScopes(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            notebook, cell, _ = nodeid.partition(".ipynb::")
+            return f"{notebook}.ipynb" if cell else nodeid
+
+    return NotebookScopes(config, log)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

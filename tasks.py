@@ -229,22 +229,18 @@ def test() -> None:
         print(f"NOTE: the browser test will be skipped: {reason}", flush=True)
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "ruff", "check", ".")
-    # Three pytest-xdist processes keep two cores busy (each test also waits on servers,
-    # timers and kernels). First tests/ (unit, crash, replay, browser), each test
-    # wherever a process is free; then every solution notebook under nbval, a whole notebook
-    # per process, from a fresh kernel, each code cell twice in a row (output checks on
-    # NBVAL_CHECK_OUTPUT cells; see conftest.py).
-    side_by_side = [PY, "-m", "pytest", "-q", "-ra", "-n", "3", "--durations=15"]
-    failed = run(*side_by_side, "--dist", "worksteal", "tests", env=env, check=False)
-    failed |= run(
-        *side_by_side,
-        "--dist",
-        "loadfile",
-        "solutions",
-        "--nbval-lax",
-        "--nbval-current-env",
-        "--nbval-sanitize-with",
-        "tests/nbval_sanitize.cfg",
+    # One pytest session, three pytest-xdist processes (they keep two cores busy: each test also
+    # waits on servers, timers and kernels): tests/ (unit, crash, replay, kernels, browser),
+    # each test wherever a process is free, and every solution notebook under nbval, a whole
+    # notebook per process (the scopes of `loadscope`: see conftest.py), from a fresh kernel,
+    # each code cell twice in a row (output checks on NBVAL_CHECK_OUTPUT cells). The longest
+    # go first.
+    failed = run(
+        PY,
+        *("-m", "pytest", "-q", "-ra", "-n", "3", "--durations=15"),
+        *("--dist", "loadscope", "--no-loadscope-reorder"),
+        *("tests", "solutions", "--nbval-lax", "--nbval-current-env"),
+        *("--nbval-sanitize-with", "tests/nbval_sanitize.cfg"),
         env=env,
         check=False,
     )

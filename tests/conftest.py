@@ -34,24 +34,18 @@ def kit_env() -> Settings:
     return workshop.settings()
 
 
-@pytest.fixture(autouse=True)
-async def _no_worker_outlives_its_test() -> AsyncIterator[None]:
-    """Stop the in-process workers a test left running (and so keep tests apart).
+@pytest.fixture(scope="session", autouse=True)
+async def _the_event_loop_ends_clean() -> AsyncIterator[None]:
+    """At the session's end, stop the in-process workers tests left running, cancel what else
+    they left on the event loop, and name what will not end.
 
-    A worker still running when the session's event loop closes is cancelled along with its
-    own poller tasks, and a workflow activation in flight then never completes: the worker's
-    final shutdown waits for it forever, and the session never ends.
+    pytest-asyncio's closing of the loop would otherwise cancel a worker along with its own
+    poller tasks; a workflow activation in flight then never completes, the worker's final
+    shutdown waits for it forever, and the session never ends, without a word.
     """
     yield
     for worker in running_workers():
         await asyncio.wait_for(worker.stop(), 60)
-
-
-@pytest.fixture(scope="session", autouse=True)
-async def _the_event_loop_ends_clean() -> AsyncIterator[None]:
-    """At the session's end, cancel what tests left on the event loop, and name what will not
-    end: pytest-asyncio's closing of the loop would otherwise wait for it without a word."""
-    yield
     left = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
     for task in left:
         task.cancel()

@@ -77,9 +77,13 @@ async def test_a_key_never_reaches_history_logs_state_or_workers(
     client: Client,
     task_queue: str,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A learner with a key (the test upstream's secret): only the gateway holds it."""
     key = forwarding.api_key
+    # A worker started with `python -m`: /proc shows the environment a process was exec'd
+    # with, and a child of the fork server gets its environment after the fork.
+    monkeypatch.setenv("WORKSHOP_FORKSERVER", "0")
     print(workshop.describe_model())
     proc = workshop.WorkerProcess(
         ["tests.support.model_calls"], task_queue=task_queue, cwd=REPO_ROOT

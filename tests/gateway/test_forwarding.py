@@ -106,7 +106,8 @@ async def test_streams_pass_through_event_by_event(forwarding: TestUpstream) -> 
     stream = await client.responses.create(model="m", input="Tell me a story", stream=True)
     arrivals = [time.monotonic() - started async for _ in stream]
     assert arrivals[-1] > 1.8
-    assert arrivals[0] < 0.5, f"first event after {arrivals[0]:.2f} s: buffered, not passed"
+    # Passed through: the first event long before the last (a busy machine delays it a little).
+    assert arrivals[0] < 1.0, f"first event after {arrivals[0]:.2f} s: buffered, not passed"
     assert _gateway()["requests"] == 1 and _gateway()["output_tokens"] > 0
 
 
