@@ -52,10 +52,12 @@ def plugins_of(module: Any) -> list[Any]:
     """The Temporal plugins a lesson module's workflows need (the OpenAI Agents plugin, if any).
 
     Lessons on the Agents SDK define `openai_agents_plugin()` next to their workflows; a
-    workflow that extends another lesson's (lesson 07's `StreamingConversation` extends
-    `Conversation`) runs on the plugin of the module that defines its base. Without the plugin
-    a worker or a replayer runs the SDK's own runner inside the workflow: a real model call
-    from workflow code, whose lazy imports Temporal's sandbox refuses.
+    workflow that extends another lesson module's (lesson 07's `StreamingConversation` extends
+    `Conversation`), or builds its agent with another's (lesson 08's `CarefulGuide` uses the
+    city guide's), runs on the plugin of that module. Without the plugin a worker or a replayer
+    runs the SDK's own runner inside the workflow: a real model call from workflow code, whose
+    lazy imports Temporal's sandbox refuses (unless an earlier test in the same process
+    happened to import them).
     """
     from workshop.testing import discover
 
@@ -64,6 +66,12 @@ def plugins_of(module: Any) -> list[Any]:
         for cls in discover([module])[0]
         for base in cls.__mro__[1:]
         if base.__module__ in sys.modules
+    ]
+    owners += [
+        sys.modules[value.__module__]
+        for value in vars(module).values()
+        if str(getattr(value, "__module__", "")).startswith("lesson_modules.")
+        and value.__module__ in sys.modules
     ]
     for owner in owners:
         if hasattr(owner, "openai_agents_plugin"):
