@@ -229,16 +229,15 @@ def test() -> None:
         print(f"NOTE: the browser test will be skipped: {reason}", flush=True)
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "ruff", "check", ".")
-    # One pytest session, four pytest-xdist processes on two cores (each test also waits on
-    # servers, timers and kernels; with three the cores were idle 6% of the time, with four
-    # 2.5%): tests/ (unit, crash, replay, kernels, browser),
+    # One pytest session, three pytest-xdist processes (they keep two cores busy: each test also
+    # waits on servers, timers and kernels): tests/ (unit, crash, replay, kernels, browser),
     # each test wherever a process is free, and every solution notebook under nbval, a whole
     # notebook per process (the scopes of `loadscope`: see conftest.py), from a fresh kernel,
     # each code cell twice in a row (output checks on NBVAL_CHECK_OUTPUT cells). The longest
     # go first.
     failed = run(
         PY,
-        *("-m", "pytest", "-q", "-ra", "-n", "4", "--durations=15"),
+        *("-m", "pytest", "-q", "-ra", "-n", "3", "--durations=15"),
         *("--dist", "loadscope", "--no-loadscope-reorder"),
         *("tests", "solutions", "--nbval-lax", "--nbval-current-env"),
         *("--nbval-sanitize-with", "tests/nbval_sanitize.cfg"),
