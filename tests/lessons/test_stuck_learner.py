@@ -145,10 +145,11 @@ def test_a_stuck_learner_reads_what_is_missing_then_loads_the_reference(
     state = tmp_path / "learner-state"
     with_key = name in MODEL_LESSONS
     demo_stories: list[str] = []
+    kernel = LiveKernel(
+        tmp_path, timeout=180, env=_with_a_key(upstream, state) if with_key else None
+    )
     try:
-        with LiveKernel(
-            tmp_path, timeout=180, env=_with_a_key(upstream, state) if with_key else None
-        ) as kernel:
+        with kernel:
             nb.cells = [kernel.run(cell) for cell in nb.cells]
             for demo in DEMOS:
                 if demo.notebook == name:
@@ -202,7 +203,7 @@ def test_a_stuck_learner_reads_what_is_missing_then_loads_the_reference(
             if p.is_file() and upstream.api_key in p.read_text(errors="replace")
         ]
         assert leaked == []
-        assert upstream.api_key not in nbformat.writes(nb)
+        assert upstream.api_key not in nbformat.writes(kernel.nb)  # every cell run, demos too
         assert os.environ.get("OPENAI_API_KEY") != upstream.api_key
 
 
@@ -211,8 +212,8 @@ def _crash_demo_again(
 ) -> list[str]:
     """After the lesson: the cells the demo needs and the demo to its crash, again (Run All
     twice), a kernel restart while the crashed run waits, then the cells it needs and the whole
-    demo. Returns each checked
-    cell that printed another story than its reference; fails on an error."""
+    demo. Returns each checked cell that printed another story than its reference; fails on
+    an error."""
     solution = read(demo.notebook).cells
     exercise = read(demo.notebook, "notebooks").cells
     # The generated notebook is the solution's cells in order, after a banner cell.
