@@ -36,6 +36,7 @@ def test_every_crash_demo_is_listed() -> None:
 def test_every_crash_demo_runs_after_its_lesson() -> None:
     """The stuck learner runs the lessons that have exercises; each demo is in one of them, and
     its pending cell is one of its crash cells."""
+    lessons = exercise_lessons()
     for demo in DEMOS:
-        assert demo.notebook in exercise_lessons(), demo.notebook
+        assert demo.notebook in lessons, demo.notebook
         assert demo.pending_after in demo.crash, demo
