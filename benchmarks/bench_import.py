@@ -8,6 +8,10 @@ Times fresh interpreters side by side in one run: `python -c pass` (the interpre
 Temporal pays: Temporal's client plus the kit's runtime). Prints the median and spread of
 each, and what `import workshop` adds on top of the interpreter. Nothing heavy (Temporal,
 the Agents SDK, openai, widgets) may be among what `import workshop` loads.
+
+`import nbformat` is what every test process, JupyterLab's server and each `pytest` a lesson
+08 learner runs pay for the notebook format and its schema checks (jsonschema's format
+checkers: the pin in pyproject.toml keeps them from building a Lark grammar at import).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ CASES = {
     "import temporalio.client": "import temporalio.client",
     "import workshop": "import workshop",
     "from workshop import connect": "from workshop import connect",
+    "import nbformat": "import nbformat",
 }
 HEAVY = ("temporalio", "agents", "openai", "ipywidgets")
 
