@@ -84,8 +84,12 @@ async def test_a_slow_fault_paces_a_forwarded_stream_as_it_paces_the_stand_ins(
     stream = await AsyncOpenAI(max_retries=0).responses.create(model="m", input="Hi", stream=True)
     seen = [(time.monotonic() - started, event.type) async for event in stream]
     assert seen[-1][1] == "response.completed"
-    # Spread over the delay, not held back and sent in one burst at its end.
-    assert seen[-1][0] - seen[0][0] >= 1.2, seen  # in one burst: about 0.01 s
+    assert seen[-1][0] >= 1.5, seen  # the whole stream took the fault's delay
+    # Spread over the delay, not held back and sent in one burst at its end: most events
+    # arrive well before the last (in one burst, none does). Counted this way, a first read
+    # that a busy machine delays (the events then queued arrive together) cannot fail it.
+    early = [event for at, event in seen if at <= seen[-1][0] - 0.5]
+    assert len(early) >= len(seen) // 2, seen
 
 
 async def test_gateway_faults_apply_before_the_upstream(forwarding: TestUpstream) -> None:
