@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tasks import kit_kernel_env
+from tests.support.units import unit_of_work
 
 # Notebooks that are not lessons (the browser test opens its own) are not nbval items.
 collect_ignore_glob = [
@@ -135,8 +136,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """With `--dist loadscope`: a notebook under nbval is one unit of work (its cells run in
-    order, in one kernel, so in one process), and every other test is a unit of its own, run
-    wherever a process is free, in the order above (with `--no-loadscope-reorder`).
+    order, in one kernel, so in one process), and so is a module whose tests share costly
+    fixtures (tests/support/units.py); every other test is a unit of its own, run wherever a
+    process is free, in the order above (with `--no-loadscope-reorder`).
 
     pytest-xdist's own `loadgroup` would do this with `xdist_group` marks, but it renames the
     items' node ids to do it, which pytest 9 no longer lets it do."""
@@ -146,8 +148,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     class NotebookScopes(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
-            notebook, cell, _ = nodeid.partition(".ipynb::")
-            return f"{notebook}.ipynb" if cell else nodeid
+            return unit_of_work(nodeid)
 
     return NotebookScopes(config, log)
 
