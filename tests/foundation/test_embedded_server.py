@@ -74,6 +74,8 @@ async def test_home_untouched_and_state_is_project_local(private_server: Setting
     await workshop.testing.ensure_server(private_server)
     assert list(home.iterdir()) == []
     assert (private_server.state_dir / "temporal.db").exists()
+    # The kit's SQLite pragmas took effect: the db keeps a write-ahead log beside it.
+    assert (private_server.state_dir / "temporal.db-wal").exists()
 
 
 async def test_workflows_survive_a_server_restart(private_server: Settings) -> None:
