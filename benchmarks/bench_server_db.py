@@ -3,8 +3,8 @@ defaults for a db file, and no db file at all (in memory), side by side.
 
     .venv/bin/python benchmarks/bench_server_db.py [--workflows 100] [--rounds 3]
 
-Each round starts one `temporal server start-dev` per setting (fresh folder, free port, the
-kit's other flags), runs `--workflows` workflows of four activities each on it (all started
+Each round starts one `temporal server start-dev` per setting (fresh folder, free port, no
+UI), runs `--workflows` workflows of four activities each on it (all started
 at once, one in-process worker), and prints, per setting, the median wall time of the batch
 and the CPU seconds the server process spent on it. Rounds interleave the settings, so
 machine noise hits each alike.
@@ -30,10 +30,10 @@ from temporalio.client import Client  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 
 from tests.support.steps import StepsWorkflow, expected_result, step  # noqa: E402
-from workshop.runtime.server import SQLITE_PRAGMAS, temporal_binary  # noqa: E402
+from workshop.runtime.server import sqlite_args, temporal_binary  # noqa: E402
 
 SETTINGS = {
-    "the kit's pragmas": [arg for pragma in SQLITE_PRAGMAS for arg in ("--sqlite-pragma", pragma)],
+    "the kit's pragmas": sqlite_args(),
     "the CLI's defaults": [],
     "in memory (no file)": None,
 }

@@ -39,6 +39,11 @@ server spent 1.7 times the CPU, and a batch of workflows took twice as long
 (`benchmarks/bench_server_db.py`)."""
 
 
+def sqlite_args() -> list[str]:
+    """The `temporal server start-dev` arguments that apply SQLITE_PRAGMAS to its db file."""
+    return [arg for pragma in SQLITE_PRAGMAS for arg in ("--sqlite-pragma", pragma)]
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     """What `ensure_server` found or started."""
@@ -230,7 +235,7 @@ def _start(cfg: Settings) -> ServerInfo:
         str(ui_port),
         "--db-filename",
         str(cfg.state_dir / "temporal.db"),
-        *(arg for pragma in SQLITE_PRAGMAS for arg in ("--sqlite-pragma", pragma)),
+        *sqlite_args(),
         "--log-level",
         "warn",
         "--ui-disable-news-fetch",
